@@ -1,0 +1,168 @@
+"""Making tensors from data: which constructors share the data's memory and which copy it."""
+
+import numpy as np
+import pytest
+import torch
+
+from torchspecs.assertions import (
+    assert_aliased,
+    assert_dtype,
+    assert_independent,
+    assert_is_copy_of,
+    assert_is_view_of,
+    assert_same_object,
+    assert_shares_storage,
+)
+from torchspecs.isolation import default_dtype
+
+FROM_NUMPY_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.from_numpy.html"
+AS_TENSOR_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.as_tensor.html"
+TENSOR_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.tensor.html"
+NUMPY_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.Tensor.numpy.html"
+LEGACY_DOC = "https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor.__init__"
+COPY_CONSTRUCT_WARNING = "To copy construct from a tensor, it is recommended to use"
+
+
+@pytest.mark.doc(FROM_NUMPY_DOC)
+def test_from_numpy_shares_memory_both_ways():
+    """from_numpy returns a tensor that shares the array's memory: writes to either show in the other."""
+    array = np.arange(6.0).reshape(2, 3)
+    tensor = torch.from_numpy(array)
+    assert_shares_storage(array, tensor)
+    assert_aliased(array, tensor)
+    assert_aliased(tensor, array)
+
+
+@pytest.mark.doc(NUMPY_DOC)
+def test_tensor_numpy_shares_memory():
+    """Tensor.numpy() of a CPU tensor returns an array that shares the tensor's memory."""
+    tensor = torch.arange(4.0)
+    assert_aliased(tensor, tensor.numpy())
+    assert_aliased(tensor.numpy(), tensor)
+
+
+@pytest.mark.doc(AS_TENSOR_DOC)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_as_tensor_shares_an_ndarray_of_matching_dtype(dtype):
+    """as_tensor of an ndarray, with no dtype or device change, shares the array's memory."""
+    array = np.arange(3, dtype=dtype)
+    assert_aliased(array, torch.as_tensor(array))
+
+
+@pytest.mark.doc(AS_TENSOR_DOC)
+def test_as_tensor_returns_a_tensor_of_matching_dtype_itself():
+    """as_tensor returns its tensor argument itself when dtype and device already match."""
+    tensor = torch.arange(3.0)
+    assert_same_object(torch.as_tensor(tensor), tensor, "as_tensor")
+
+
+@pytest.mark.doc(AS_TENSOR_DOC)
+def test_as_tensor_copies_when_the_dtype_changes():
+    """as_tensor copies, as data.to(dtype) would, when asked for another dtype."""
+    array = np.arange(3, dtype=np.float32)
+    converted = torch.as_tensor(array, dtype=torch.float64)
+    assert_dtype(converted, torch.float64)
+    assert_is_copy_of(array, converted)
+
+
+@pytest.mark.doc(TENSOR_DOC)
+@pytest.mark.claim("001.tensor-function-always-copies", verdict="holds")
+@pytest.mark.parametrize(
+    "make_data",
+    [lambda: np.arange(4.0), lambda: np.arange(4, dtype=np.float32), lambda: torch.arange(4.0)],
+    ids=["float64-ndarray", "float32-ndarray", "tensor"],
+)
+def test_torch_tensor_always_copies(make_data, recwarn):
+    """torch.tensor copies its data, even an ndarray or tensor it could have shared."""
+    data = make_data()
+    assert_is_copy_of(data, torch.tensor(data))
+
+
+@pytest.mark.doc(TENSOR_DOC)
+@pytest.mark.claim("001.tensor-function-keeps-int", verdict="holds")
+def test_torch_tensor_keeps_python_ints_as_int64():
+    """torch.tensor infers int64 from Python ints (and the default float dtype only from floats)."""
+    assert_dtype(torch.tensor([1, 2, 3]), torch.int64)
+    assert_dtype(torch.tensor([1.0, 2.0]), torch.get_default_dtype())
+
+
+@pytest.mark.doc(TENSOR_DOC)
+def test_torch_tensor_detaches_a_tensor_argument(recwarn):
+    """torch.tensor(t) is a leaf with no autograd history, even when t requires grad."""
+    source = torch.ones(2, requires_grad=True) * 2
+    copy = torch.tensor(source)
+    assert copy.grad_fn is None, f"expected no autograd history, got grad_fn={copy.grad_fn}"
+    assert not copy.requires_grad, "expected a tensor that does not require grad"
+
+
+@pytest.mark.doc(TENSOR_DOC)
+@pytest.mark.torch_version("<2.7")
+def test_torch_tensor_of_a_tensor_warns_to_clone_then_detach():
+    """Before 2.7, torch.tensor(tensor) warns and recommends sourceTensor.clone().detach()."""
+    with pytest.warns(UserWarning, match=rf"{COPY_CONSTRUCT_WARNING} sourceTensor\.clone\(\)\.detach\(\)"):
+        torch.tensor(torch.arange(3.0))
+
+
+@pytest.mark.doc(TENSOR_DOC)
+@pytest.mark.torch_version(">=2.7")
+def test_torch_tensor_of_a_tensor_warns_to_detach_then_clone():
+    """From 2.7, torch.tensor(tensor) warns and recommends sourceTensor.detach().clone()."""
+    with pytest.warns(UserWarning, match=rf"{COPY_CONSTRUCT_WARNING} sourceTensor\.detach\(\)\.clone\(\)"):
+        torch.tensor(torch.arange(3.0))
+
+
+@pytest.mark.doc(LEGACY_DOC)
+@pytest.mark.claim("001.legacy-tensor-int-to-float", verdict="holds")
+def test_legacy_constructor_turns_python_ints_into_the_default_dtype():
+    """torch.Tensor([1, 2]) makes a tensor of the default float dtype, where torch.tensor keeps int64."""
+    assert_dtype(torch.Tensor([1, 2]), torch.float32)
+    with default_dtype(torch.float64):
+        assert_dtype(torch.Tensor([1, 2]), torch.float64)
+
+
+@pytest.mark.doc(LEGACY_DOC)
+@pytest.mark.claim("001.legacy-tensor-aliases-tensor", verdict="holds")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.int64])
+def test_legacy_constructor_aliases_a_tensor_of_any_dtype(dtype):
+    """torch.Tensor(t) returns an alias of t, keeping t's dtype (an int64 tensor stays int64)."""
+    source = torch.arange(3).to(dtype).clone()
+    alias = torch.Tensor(source)
+    assert_dtype(alias, dtype)
+    assert_is_view_of(source, alias)
+
+
+@pytest.mark.doc(LEGACY_DOC)
+@pytest.mark.claim("001.legacy-tensor-copies-list-or-ndarray", verdict="wrong")
+def test_legacy_constructor_aliases_an_ndarray_of_the_default_dtype():
+    """torch.Tensor(ndarray) shares the array's memory when its dtype is the default dtype (float32 by default)."""
+    array = np.arange(3, dtype=np.float32)
+    assert_aliased(array, torch.Tensor(array))
+
+
+@pytest.mark.doc(LEGACY_DOC)
+@pytest.mark.claim("001.legacy-tensor-copies-list-or-ndarray", verdict="wrong")
+def test_legacy_constructor_aliasing_follows_the_default_dtype():
+    """torch.Tensor(float64 ndarray) shares memory once float64 is the default dtype."""
+    array = np.arange(3, dtype=np.float64)
+    with default_dtype(torch.float64):
+        assert_aliased(array, torch.Tensor(array))
+
+
+@pytest.mark.doc(LEGACY_DOC)
+@pytest.mark.parametrize("dtype", [np.float64, np.int64, np.float16])
+def test_legacy_constructor_copies_an_ndarray_of_another_dtype(dtype):
+    """torch.Tensor(ndarray) of a dtype other than the default converts it into a float32 copy."""
+    array = np.arange(3, dtype=dtype)
+    converted = torch.Tensor(array)
+    assert_dtype(converted, torch.float32)
+    assert_is_copy_of(array, converted)
+
+
+@pytest.mark.doc(LEGACY_DOC)
+def test_legacy_constructor_copies_a_list():
+    """torch.Tensor(list) copies the list's values into new memory."""
+    values = [1.0, 2.0]
+    tensor = torch.Tensor(values)
+    tensor[0] = 9.0
+    assert values == [1.0, 2.0], f"expected the list to be untouched, got {values}"
+    assert_independent(tensor, torch.Tensor(values))

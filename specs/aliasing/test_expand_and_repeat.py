@@ -1,0 +1,73 @@
+"""expand and repeat: expand aliases its source through zero strides, repeat copies."""
+
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from torchspecs.assertions import assert_aliased, assert_independent, assert_is_view_of, assert_strides
+
+EXPAND_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.Tensor.expand.html"
+REPEAT_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.Tensor.repeat.html"
+BROADCAST_TO_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.broadcast_to.html"
+OVERLAP_ERROR = "more than one element of the written-to tensor refers to a single memory location"
+
+
+@pytest.mark.doc(EXPAND_DOC)
+@given(copies=st.integers(2, 5), width=st.integers(1, 5))
+def test_expand_sets_the_stride_of_expanded_dimensions_to_zero(copies, width):
+    """expand creates a view in which each expanded size-1 dimension has stride 0."""
+    row = torch.arange(float(width)).reshape(1, width)
+    expanded = row.expand(copies, width)
+    assert_strides(expanded, (0, 1))
+    assert_is_view_of(row, expanded)
+
+
+@pytest.mark.doc(EXPAND_DOC)
+@pytest.mark.claim("000.expand-aliases-repeat-copies", verdict="holds")
+def test_expand_shows_writes_to_its_source():
+    """A write into the source of an expand shows in every expanded copy of it."""
+    source = torch.rand(1, 1, 3)
+    expanded = source.expand(4, -1, -1)
+    source[0, 0, 0] = 0
+    assert bool((expanded[:, 0, 0] == 0).all()), (
+        f"expected all four expanded rows to start with 0, got {expanded[:, 0, 0]}"
+    )
+    assert_aliased(source, expanded)
+
+
+@pytest.mark.doc(EXPAND_DOC)
+def test_in_place_write_into_an_expanded_tensor_is_refused():
+    """An in-place op on an expanded tensor raises, because several elements share one memory location."""
+    expanded = torch.zeros(1, 3).expand(4, 3)
+    with pytest.raises(RuntimeError, match=OVERLAP_ERROR):
+        expanded.add_(1)
+
+
+@pytest.mark.doc(REPEAT_DOC)
+@pytest.mark.claim("000.expand-aliases-repeat-copies", verdict="holds")
+def test_repeat_copies_so_writes_to_the_source_do_not_show():
+    """repeat copies the data: a later write to the source does not change the repeated tensor."""
+    source = torch.rand(1, 1, 3)
+    repeated = source.repeat(4, 1, 1)
+    before = repeated.clone()
+    source[0, 0, 0] = 0
+    assert torch.equal(repeated, before), "expected the repeated tensor to keep its values after the source changed"
+    assert_independent(source, repeated)
+
+
+@pytest.mark.doc(REPEAT_DOC)
+@pytest.mark.parametrize("repeats", [(1, 1), (1,) * 3], ids=["same-rank", "new-leading-dim"])
+def test_repeat_with_all_ones_still_copies(repeats):
+    """repeat copies even when every repeat count is 1 and the shape is unchanged."""
+    source = torch.arange(6.0).reshape(2, 3)
+    assert_independent(source, source.repeat(*repeats))
+
+
+@pytest.mark.doc(BROADCAST_TO_DOC)
+def test_broadcast_to_is_an_expand_view():
+    """broadcast_to returns a zero-stride view of its input, like expand."""
+    row = torch.arange(3.0)
+    broadcast = torch.broadcast_to(row, (2, 3))
+    assert_strides(broadcast, (0, 1))
+    assert_is_view_of(row, broadcast)

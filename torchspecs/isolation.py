@@ -1,0 +1,146 @@
+"""Global torch state that a spec may change, and the means to restore it.
+
+The harness reads every setting here before and after each spec.  A spec that
+leaves one changed fails, and the setting is put back so that the specs after
+it still see the defaults, in any order and on any xdist worker.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.modules.module as module_globals
+
+__all__ = [
+    "SEED",
+    "GlobalSetting",
+    "default_dtype",
+    "global_settings",
+    "leaked_settings",
+    "restore",
+    "seed_everything",
+    "snapshot",
+]
+
+SEED = 0
+
+
+@dataclass(frozen=True)
+class GlobalSetting:
+    """One piece of process-wide torch state: how to read it and how to put it back."""
+
+    name: str
+    read: Callable[[], object]
+    write: Callable[[object], None]
+
+
+def _deterministic() -> tuple[bool, bool]:
+    return torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+
+
+def _set_deterministic(value: tuple[bool, bool]) -> None:
+    torch.use_deterministic_algorithms(value[0], warn_only=value[1])
+
+
+def _module_hook_names() -> list[str]:
+    return sorted(name for name in vars(module_globals) if name.startswith("_global_"))
+
+
+def _read_module_hooks() -> dict[str, object]:
+    return {
+        name: dict(value) if isinstance(value, dict) else value
+        for name, value in ((name, getattr(module_globals, name)) for name in _module_hook_names())
+    }
+
+
+def _write_module_hooks(saved: dict[str, object]) -> None:
+    for name, value in saved.items():
+        current = getattr(module_globals, name)
+        if isinstance(current, dict):
+            current.clear()
+            current.update(value)
+        else:
+            setattr(module_globals, name, value)
+
+
+def _read_print_options() -> dict[str, object]:
+    return dict(vars(torch._tensor_str.PRINT_OPTS))
+
+
+def _write_print_options(saved: dict[str, object]) -> None:
+    vars(torch._tensor_str.PRINT_OPTS).update(saved)
+
+
+def _cudnn_flags() -> tuple[object, ...]:
+    cudnn = torch.backends.cudnn
+    return cudnn.enabled, cudnn.benchmark, cudnn.deterministic, cudnn.allow_tf32
+
+
+def _set_cudnn_flags(value: tuple[object, ...]) -> None:
+    cudnn = torch.backends.cudnn
+    cudnn.enabled, cudnn.benchmark, cudnn.deterministic, cudnn.allow_tf32 = value
+
+
+def _set_matmul_tf32(value: bool) -> None:
+    torch.backends.cuda.matmul.allow_tf32 = value
+
+
+def global_settings() -> list[GlobalSetting]:
+    """The settings the installed torch has, oldest first; later torch versions add to the list."""
+    settings = [
+        GlobalSetting("default dtype", torch.get_default_dtype, torch.set_default_dtype),
+        GlobalSetting("grad mode", torch.is_grad_enabled, torch.set_grad_enabled),
+        GlobalSetting("anomaly detection", torch.is_anomaly_enabled, torch.set_anomaly_enabled),
+        GlobalSetting("deterministic algorithms", _deterministic, _set_deterministic),
+        GlobalSetting("number of threads", torch.get_num_threads, torch.set_num_threads),
+        GlobalSetting(
+            "float32 matmul precision", torch.get_float32_matmul_precision, torch.set_float32_matmul_precision
+        ),
+        GlobalSetting("cuda matmul allow_tf32", lambda: torch.backends.cuda.matmul.allow_tf32, _set_matmul_tf32),
+        GlobalSetting("cudnn flags", _cudnn_flags, _set_cudnn_flags),
+        GlobalSetting("print options", _read_print_options, _write_print_options),
+        GlobalSetting("global module hooks", _read_module_hooks, _write_module_hooks),
+    ]
+    if hasattr(torch, "get_default_device"):
+        settings.append(GlobalSetting("default device", torch.get_default_device, torch.set_default_device))
+    return settings
+
+
+def snapshot() -> dict[str, object]:
+    """The current value of every global setting, by name."""
+    return {setting.name: setting.read() for setting in global_settings()}
+
+
+def leaked_settings(before: dict[str, object], after: dict[str, object]) -> list[str]:
+    """One line per setting whose value differs between two snapshots."""
+    return [f"{name}: {before[name]!r} before, {after[name]!r} after" for name in before if before[name] != after[name]]
+
+
+def restore(saved: dict[str, object]) -> None:
+    """Put every setting back to its value in ``saved``."""
+    for setting in global_settings():
+        if setting.read() != saved[setting.name]:
+            setting.write(saved[setting.name])
+
+
+def seed_everything(seed: int = SEED) -> None:
+    """Seed torch (every device), numpy's global generator and Python's ``random``."""
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    random.seed(seed)
+
+
+@contextmanager
+def default_dtype(dtype: torch.dtype) -> Iterator[None]:
+    """Run a block with ``dtype`` as torch's default floating dtype, and restore the previous one after it."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(previous)

@@ -1,0 +1,234 @@
+"""The pytest plugin: options, markers, the ``device`` fixture, version gates, isolation and the report header.
+
+Loaded from the root ``conftest.py``.  Every spec under the spec paths must
+carry its metadata; a spec without it is a usage error at collection, as is
+a malformed marker, version range or ``--device`` value.
+
+Markers
+    ``doc(url)``                     the PyTorch documentation section the spec verifies (one or more)
+    ``claim(claim_id, verdict=...)`` the study-note claim it settles: holds, wrong or depends-on-version
+    ``torch_version(range)``         the torch versions whose behaviour it asserts, e.g. ``">=2.5"``
+    ``needs_device(device_type)``    runs only when that device type is selected, e.g. ``"cuda"``
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import settings
+
+from torchspecs import isolation
+from torchspecs.claims import VERDICTS, claims
+from torchspecs.devices import DeviceSelectionError, present_device_types, select_devices
+from torchspecs.versions import VersionSpecError, parse_spec, torch_version, version_matches
+
+DOC_PREFIXES = ("https://docs.pytorch.org/docs/", "https://pytorch.org/docs/")
+DEVICES_KEY = pytest.StashKey[list]()
+
+MARKERS = {
+    "doc(url)": "the PyTorch documentation section this spec verifies",
+    "claim(claim_id, verdict)": f"the study-note claim this spec settles; verdict is one of {', '.join(VERDICTS)}",
+    "torch_version(range)": "the torch versions whose behaviour this spec asserts (PEP 440 range, e.g. '>=2.5')",
+    "needs_device(device_type)": "run only when this device type is selected with --device (skipped with the reason otherwise)",
+}
+
+settings.register_profile("default", max_examples=25, deadline=None)
+settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("thorough", max_examples=1000, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+
+@dataclass(frozen=True)
+class SpecMetadata:
+    """What a spec says about itself, in machine-readable form."""
+
+    rule: str
+    docs: tuple[str, ...]
+    claims: tuple[tuple[str, str], ...]
+    torch_versions: tuple[str, ...]
+    needs_devices: tuple[str, ...]
+
+
+def spec_metadata(item: pytest.Item) -> SpecMetadata:
+    """Read a spec's rule (first docstring line), citations, claims and gates."""
+    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
+    rule = doc.strip().splitlines()[0].strip() if doc.strip() else ""
+    return SpecMetadata(
+        rule=rule,
+        docs=tuple(mark.args[0] for mark in item.iter_markers("doc") if mark.args),
+        claims=tuple(
+            (mark.args[0], mark.kwargs.get("verdict", "")) for mark in item.iter_markers("claim") if mark.args
+        ),
+        torch_versions=tuple(mark.args[0] for mark in item.iter_markers("torch_version") if mark.args),
+        needs_devices=tuple(mark.args[0] for mark in item.iter_markers("needs_device") if mark.args),
+    )
+
+
+def _marker_shape_problems(item: pytest.Item) -> list[str]:
+    problems = []
+    for name, keywords in (("doc", set()), ("claim", {"verdict"}), ("torch_version", set()), ("needs_device", set())):
+        for mark in item.iter_markers(name):
+            if len(mark.args) != 1 or not isinstance(mark.args[0], str) or set(mark.kwargs) - keywords:
+                problems.append(f"@pytest.mark.{name} takes one string argument{' and verdict=' if keywords else ''}")
+    return problems
+
+
+def metadata_problems(meta: SpecMetadata) -> list[str]:
+    """What is missing or wrong in a spec's metadata; empty when it is complete."""
+    problems = []
+    if not meta.rule:
+        problems.append("no rule: the docstring's first line must state the rule the spec checks")
+    if not meta.docs:
+        problems.append("no @pytest.mark.doc(url) citing the PyTorch documentation it verifies")
+    problems += [
+        f"doc url {url!r} is not PyTorch documentation ({DOC_PREFIXES[0]}...)"
+        for url in meta.docs
+        if not url.startswith(DOC_PREFIXES)
+    ]
+    registry = claims()
+    for claim_id, verdict in meta.claims:
+        if claim_id not in registry:
+            problems.append(f"claim {claim_id!r} is not in torchspecs/claims.toml")
+        if verdict not in VERDICTS:
+            problems.append(f"claim {claim_id!r} has verdict {verdict!r}; expected one of {', '.join(VERDICTS)}")
+    for spec in meta.torch_versions:
+        try:
+            parse_spec(spec)
+        except VersionSpecError as error:
+            problems.append(f"@pytest.mark.torch_version: {error}")
+    return problems
+
+
+def _is_spec(item: pytest.Item, config: pytest.Config) -> bool:
+    try:
+        relative = item.path.relative_to(config.rootpath)
+    except ValueError:
+        return False
+    return bool(relative.parts) and relative.parts[0] in config.getini("torchspecs_spec_paths")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("torchspecs")
+    group.addoption(
+        "--device",
+        dest="torchspecs_device",
+        default=None,
+        help="comma-separated devices to run device specs on, e.g. 'cpu' or 'cpu,cuda' (default: all present)",
+    )
+    parser.addini(
+        "torchspecs_spec_paths", "folders whose tests are specs and must carry metadata", type="args", default=["specs"]
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for signature, meaning in MARKERS.items():
+        config.addinivalue_line("markers", f"{signature}: {meaning}")
+    try:
+        config.stash[DEVICES_KEY] = select_devices(config.getoption("torchspecs_device"))
+    except DeviceSelectionError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "device" in metafunc.fixturenames:
+        devices = metafunc.config.stash[DEVICES_KEY]
+        metafunc.parametrize("device", devices, ids=[str(device) for device in devices])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    problems: list[str] = []
+    verdicts: dict[str, set[str]] = {}
+    selected_types = {device.type for device in config.stash[DEVICES_KEY]}
+    for item in items:
+        item_problems = _marker_shape_problems(item)
+        if not item_problems:
+            meta = spec_metadata(item)
+            if _is_spec(item, config):
+                item_problems = metadata_problems(meta)
+                for claim_id, verdict in meta.claims:
+                    verdicts.setdefault(claim_id, set()).add(verdict)
+                _record_properties(item, meta)
+            if not item_problems:
+                _apply_gates(item, meta, selected_types)
+        problems += [f"{item.nodeid}: {problem}" for problem in item_problems]
+    problems += [
+        f"claim {claim_id!r} is given different verdicts by different specs: {', '.join(sorted(found))}"
+        for claim_id, found in verdicts.items()
+        if len(found) > 1
+    ]
+    if problems:
+        raise pytest.UsageError("spec metadata problems:\n  " + "\n  ".join(problems))
+
+
+def _record_properties(item: pytest.Item, meta: SpecMetadata) -> None:
+    # user_properties travel into JUnit XML and JSON reports.
+    item.user_properties.append(("rule", meta.rule))
+    item.user_properties += [("doc", url) for url in meta.docs]
+    item.user_properties += [("claim", f"{claim_id}={verdict}") for claim_id, verdict in meta.claims]
+    item.user_properties += [("torch_version", spec) for spec in meta.torch_versions]
+
+
+def _apply_gates(item: pytest.Item, meta: SpecMetadata, selected_types: set[str]) -> None:
+    for spec in meta.torch_versions:
+        if not version_matches(spec):
+            item.add_marker(pytest.mark.skip(reason=f"asserts torch {spec}; installed torch is {torch_version()}"))
+    for device_type in meta.needs_devices:
+        if device_type not in selected_types:
+            present = present_device_types()
+            why = (
+                "not selected with --device"
+                if device_type in present
+                else f"not present (present: {', '.join(present)})"
+            )
+            item.add_marker(pytest.mark.skip(reason=f"needs a {device_type} device: {why}"))
+
+
+@pytest.fixture(autouse=True)
+def _torch_global_state_guard():
+    """Seed every generator, and fail a test that leaves global torch state changed (after restoring it)."""
+    before = isolation.snapshot()
+    isolation.seed_everything()
+    yield
+    after = isolation.snapshot()
+    leaks = isolation.leaked_settings(before, after)
+    if leaks:
+        isolation.restore(before)
+        pytest.fail(
+            "the test changed global torch state and did not restore it:\n  " + "\n  ".join(leaks), pytrace=False
+        )
+
+
+def _git_describe(path) -> str:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(path), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return result.stdout.strip() or "unknown"
+
+
+def _profile_name() -> str:
+    getter = getattr(settings, "get_current_profile_name", None)
+    return getter() if getter else getattr(settings, "_current_profile", "unknown")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    cudnn = torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None
+    devices = ", ".join(str(device) for device in config.stash[DEVICES_KEY])
+    return [
+        f"torch: {torch.__version__} (git {torch.version.git_version[:12]}), CUDA {torch.version.cuda}, cuDNN {cudnn}",
+        f"devices: {devices} (present: {', '.join(present_device_types())}); threads: {torch.get_num_threads()}",
+        f"numpy: {np.__version__}; python: {platform.python_version()} on {platform.platform()}",
+        f"hypothesis profile: {_profile_name()}; torchspecs: {_git_describe(config.rootpath)}",
+    ]
