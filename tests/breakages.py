@@ -1,0 +1,369 @@
+"""Deliberately broken torch behaviours, and the specs each one must make fail.
+
+Each breakage monkeypatches torch the way a regression might (a view op that
+copies, a copying op that aliases, a constructor that shares when it should
+copy).  ``tests/test_falsifiability.py`` runs the specs under each one and
+checks that the named specs fail; it also checks that every spec in ``specs/``
+is named by some breakage, so a spec that cannot fail is caught.
+
+A new spec comes with an entry here.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from torchspecs.versions import version_matches
+
+Tensor = torch.Tensor
+
+
+@dataclass(frozen=True)
+class Breakage:
+    """A monkeypatch of torch, the spec file it concerns, and the spec names it must make fail."""
+
+    apply: Callable
+    spec_file: str
+    must_fail: tuple[str, ...]
+
+
+def _patch_method(monkeypatch, name: str, make_replacement: Callable[[Callable], Callable]) -> None:
+    original = getattr(Tensor, name)
+    monkeypatch.setattr(Tensor, name, make_replacement(original))
+
+
+def _patch_function(monkeypatch, name: str, make_replacement: Callable[[Callable], Callable]) -> None:
+    original = getattr(torch, name)
+    monkeypatch.setattr(torch, name, make_replacement(original))
+
+
+def _copying(original):
+    return lambda self, *args, **kwargs: original(self, *args, **kwargs).clone()
+
+
+def _aliasing_flat(original):
+    """Read the storage as if it were contiguous: a view of the input, with the wrong values when it is not."""
+
+    def flat(self, *args, **kwargs):
+        return self.as_strided((self.numel(),), (1,), self.storage_offset())
+
+    return flat
+
+
+def _aliasing_reshape(original):
+    def reshape(self, *shape):
+        shape = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        target = torch.empty(self.numel()).view(shape).shape
+        return self.as_strided(target, torch.empty(target).stride(), self.storage_offset())
+
+    return reshape
+
+
+def _shape_ignoring(original):
+    return lambda self, *shape: original(self, self.shape)
+
+
+def _refusing_minus_one(original):
+    def view(self, *shape):
+        flat = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        if isinstance(flat, tuple | list) and -1 in flat:
+            raise RuntimeError("broken view: -1 is not accepted")
+        return original(self, *shape)
+
+    return view
+
+
+def _expand_by_repeat(original):
+    def expand(self, *sizes):
+        return original(self, *sizes).clone()
+
+    return expand
+
+
+def _repeat_by_expand(original):
+    def repeat(self, *repeats):
+        repeats = repeats[0] if len(repeats) == 1 and not isinstance(repeats[0], int) else repeats
+        padded = self.reshape((1,) * (len(repeats) - self.dim()) + tuple(self.shape))
+        return padded.expand(*[count * side for count, side in zip(repeats, padded.shape, strict=True)])
+
+    return repeat
+
+
+def _narrowing_index_select(original):
+    return lambda self, dim, index: self.narrow(dim, 0, len(index))
+
+
+def _in_place_mul(original):
+    return lambda self, other: self.mul_(other)
+
+
+def _copying_from_numpy(original):
+    return lambda array: original(array.copy())
+
+
+def _copying_numpy(original):
+    return lambda self, *args, **kwargs: original(self, *args, **kwargs).copy()
+
+
+def _copying_as_tensor(original):
+    return lambda data, dtype=None, device=None: original(data, dtype=dtype).clone()
+
+
+def _dtype_ignoring_as_tensor(original):
+    return lambda data, dtype=None, device=None: original(data)
+
+
+def _sharing_tensor(original):
+    return lambda data, **kwargs: torch.as_tensor(data, **{k: v for k, v in kwargs.items() if k in ("dtype", "device")})
+
+
+def _floating_tensor(original):
+    return lambda data, **kwargs: original(data, **kwargs).to(torch.get_default_dtype())
+
+
+def _graph_keeping_tensor(original):
+    return lambda data, **kwargs: data.clone() if isinstance(data, Tensor) else original(data, **kwargs)
+
+
+def _silent_tensor(original):
+    def tensor(data, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return original(data, **kwargs)
+
+    return tensor
+
+
+def _legacy_constructor(monkeypatch, convert: Callable) -> None:
+    """Replace what torch.Tensor(data) does with ``convert(original_new, cls, data)``."""
+    original_new = Tensor.__new__
+
+    def new(cls, *args, **kwargs):
+        if cls is Tensor and len(args) == 1 and not kwargs:
+            return convert(original_new, cls, args[0])
+        return original_new(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Tensor, "__new__", new)
+
+
+def _legacy_keeps_ints(original_new, cls, data):
+    return torch.tensor(data) if isinstance(data, list) else original_new(cls, data)
+
+
+def _legacy_copies_tensors(original_new, cls, data):
+    return original_new(cls, data.clone()) if isinstance(data, Tensor) else original_new(cls, data)
+
+
+def _legacy_copies_arrays(original_new, cls, data):
+    return original_new(cls, data.copy()) if isinstance(data, np.ndarray) else original_new(cls, data)
+
+
+def _legacy_shares_arrays(original_new, cls, data):
+    return torch.from_numpy(data) if isinstance(data, np.ndarray) else original_new(cls, data)
+
+
+_LIST_CACHE: dict = {}
+
+
+def _legacy_caches_lists(original_new, cls, data):
+    if isinstance(data, list):
+        return _LIST_CACHE.setdefault(tuple(data), original_new(cls, data))
+    return original_new(cls, data)
+
+
+def _graph_keeping_detach(original):
+    return lambda self: self.view_as(self)
+
+
+def _copying_getitem(original):
+    return lambda self, index: original(self, index).clone()
+
+
+def method(name: str, make_replacement: Callable) -> Callable:
+    return lambda monkeypatch: _patch_method(monkeypatch, name, make_replacement)
+
+
+def function(name: str, make_replacement: Callable) -> Callable:
+    return lambda monkeypatch: _patch_function(monkeypatch, name, make_replacement)
+
+
+def legacy(convert: Callable) -> Callable:
+    return lambda monkeypatch: _legacy_constructor(monkeypatch, convert)
+
+
+VIEW_FILE = "specs/aliasing/test_view_and_reshape.py"
+FLATTEN_FILE = "specs/aliasing/test_contiguous_and_flatten.py"
+EXPAND_FILE = "specs/aliasing/test_expand_and_repeat.py"
+OPS_FILE = "specs/aliasing/test_view_ops.py"
+CONSTRUCTION_FILE = "specs/aliasing/test_construction.py"
+DETACH_FILE = "specs/aliasing/test_detach.py"
+
+# Two sides of a version change: only the side the installed torch runs can be made to fail here.
+_WARNING_SIDES = {
+    ">=2.7": "test_torch_tensor_of_a_tensor_warns_to_detach_then_clone",
+    "<2.7": "test_torch_tensor_of_a_tensor_warns_to_clone_then_detach",
+}
+WARNING_SPEC = next(spec for versions, spec in _WARNING_SIDES.items() if version_matches(versions))
+GATED_OUT_HERE = frozenset(spec for versions, spec in _WARNING_SIDES.items() if not version_matches(versions))
+
+BREAKAGES: dict[str, Breakage] = {
+    "view-copies": Breakage(method("view", _copying), VIEW_FILE, ("test_view_of_contiguous_tensor_shares_its_memory",)),
+    "view-never-refuses": Breakage(
+        method("view", lambda original: Tensor.reshape),
+        VIEW_FILE,
+        (
+            "test_view_succeeds_exactly_when_the_documented_stride_condition_holds",
+            "test_view_of_transposed_tensor_raises_and_points_to_reshape",
+        ),
+    ),
+    "view-ignores-shape": Breakage(
+        method("view", _shape_ignoring),
+        VIEW_FILE,
+        ("test_view_infers_one_minus_one_dimension", "test_view_to_a_different_element_count_raises"),
+    ),
+    "view-refuses-minus-one": Breakage(
+        method("view", _refusing_minus_one), VIEW_FILE, ("test_view_infers_one_minus_one_dimension",)
+    ),
+    "reshape-always-copies": Breakage(
+        method("reshape", _copying), VIEW_FILE, ("test_reshape_is_a_view_when_strides_allow",)
+    ),
+    "reshape-always-aliases": Breakage(
+        method("reshape", _aliasing_reshape),
+        VIEW_FILE,
+        ("test_reshape_copies_when_strides_do_not_allow_a_view", "test_reshape_reads_elements_in_row_major_order"),
+    ),
+    "contiguous-always-copies": Breakage(
+        method("contiguous", _copying),
+        FLATTEN_FILE,
+        ("test_contiguous_returns_the_tensor_itself_when_already_contiguous",),
+    ),
+    "contiguous-never-copies": Breakage(
+        method("contiguous", lambda original: lambda self, *args, **kwargs: self),
+        FLATTEN_FILE,
+        ("test_contiguous_copies_a_non_contiguous_tensor",),
+    ),
+    "flatten-always-copies": Breakage(
+        method("flatten", _copying),
+        FLATTEN_FILE,
+        (
+            "test_flatten_of_a_one_dimensional_tensor_returns_the_input_object",
+            "test_flatten_of_a_zero_dimensional_tensor_is_a_one_element_view",
+            "test_flatten_is_a_view_when_the_input_can_be_viewed_flat",
+        ),
+    ),
+    "flatten-always-aliases": Breakage(
+        method("flatten", _aliasing_flat), FLATTEN_FILE, ("test_flatten_copies_when_the_input_cannot_be_viewed_flat",)
+    ),
+    "ravel-always-copies": Breakage(
+        method("ravel", _copying), FLATTEN_FILE, ("test_ravel_of_a_contiguous_tensor_is_a_view",)
+    ),
+    "ravel-always-aliases": Breakage(
+        method("ravel", _aliasing_flat), FLATTEN_FILE, ("test_ravel_of_a_non_contiguous_tensor_is_a_contiguous_copy",)
+    ),
+    "expand-copies": Breakage(
+        method("expand", _expand_by_repeat),
+        EXPAND_FILE,
+        (
+            "test_expand_sets_the_stride_of_expanded_dimensions_to_zero",
+            "test_expand_shows_writes_to_its_source",
+            "test_in_place_write_into_an_expanded_tensor_is_refused",
+        ),
+    ),
+    "repeat-aliases": Breakage(
+        method("repeat", _repeat_by_expand),
+        EXPAND_FILE,
+        ("test_repeat_copies_so_writes_to_the_source_do_not_show", "test_repeat_with_all_ones_still_copies"),
+    ),
+    "broadcast-to-copies": Breakage(
+        function("broadcast_to", _copying), EXPAND_FILE, ("test_broadcast_to_is_an_expand_view",)
+    ),
+    "t-copies": Breakage(method("t", _copying), OPS_FILE, ("test_view_op_returns_a_view_of_its_input[t]",)),
+    "narrow-copies": Breakage(
+        method("narrow", _copying), OPS_FILE, ("test_view_op_returns_a_view_of_its_input[narrow]",)
+    ),
+    "unbind-copies": Breakage(
+        method("unbind", lambda original: lambda self, dim=0: tuple(p.clone() for p in original(self, dim))),
+        OPS_FILE,
+        ("test_splitting_view_op_returns_views_of_its_input[unbind]",),
+    ),
+    "index-select-aliases": Breakage(
+        method("index_select", _narrowing_index_select),
+        OPS_FILE,
+        ("test_copying_op_returns_a_new_tensor[index-select]",),
+    ),
+    "indexing-copies": Breakage(
+        method("__getitem__", _copying_getitem), OPS_FILE, ("test_in_place_op_through_a_view_changes_the_base",)
+    ),
+    "mul-in-place": Breakage(
+        method("mul", _in_place_mul),
+        OPS_FILE,
+        ("test_in_place_op_overwrites_while_out_of_place_op_leaves_input_unchanged",),
+    ),
+    "from-numpy-copies": Breakage(
+        function("from_numpy", _copying_from_numpy), CONSTRUCTION_FILE, ("test_from_numpy_shares_memory_both_ways",)
+    ),
+    "numpy-copies": Breakage(method("numpy", _copying_numpy), CONSTRUCTION_FILE, ("test_tensor_numpy_shares_memory",)),
+    "as-tensor-copies": Breakage(
+        function("as_tensor", _copying_as_tensor),
+        CONSTRUCTION_FILE,
+        (
+            "test_as_tensor_shares_an_ndarray_of_matching_dtype",
+            "test_as_tensor_returns_a_tensor_of_matching_dtype_itself",
+        ),
+    ),
+    "as-tensor-ignores-dtype": Breakage(
+        function("as_tensor", _dtype_ignoring_as_tensor),
+        CONSTRUCTION_FILE,
+        ("test_as_tensor_copies_when_the_dtype_changes",),
+    ),
+    "tensor-shares": Breakage(
+        function("tensor", _sharing_tensor), CONSTRUCTION_FILE, ("test_torch_tensor_always_copies",)
+    ),
+    "tensor-makes-floats": Breakage(
+        function("tensor", _floating_tensor), CONSTRUCTION_FILE, ("test_torch_tensor_keeps_python_ints_as_int64",)
+    ),
+    "tensor-keeps-graph": Breakage(
+        function("tensor", _graph_keeping_tensor), CONSTRUCTION_FILE, ("test_torch_tensor_detaches_a_tensor_argument",)
+    ),
+    "tensor-does-not-warn": Breakage(function("tensor", _silent_tensor), CONSTRUCTION_FILE, (WARNING_SPEC,)),
+    "legacy-keeps-ints": Breakage(
+        legacy(_legacy_keeps_ints),
+        CONSTRUCTION_FILE,
+        ("test_legacy_constructor_turns_python_ints_into_the_default_dtype",),
+    ),
+    "legacy-copies-tensors": Breakage(
+        legacy(_legacy_copies_tensors), CONSTRUCTION_FILE, ("test_legacy_constructor_aliases_a_tensor_of_any_dtype",)
+    ),
+    "legacy-copies-arrays": Breakage(
+        legacy(_legacy_copies_arrays),
+        CONSTRUCTION_FILE,
+        (
+            "test_legacy_constructor_aliases_an_ndarray_of_the_default_dtype",
+            "test_legacy_constructor_aliasing_follows_the_default_dtype",
+        ),
+    ),
+    "legacy-shares-arrays": Breakage(
+        legacy(_legacy_shares_arrays),
+        CONSTRUCTION_FILE,
+        ("test_legacy_constructor_copies_an_ndarray_of_another_dtype",),
+    ),
+    "legacy-caches-lists": Breakage(
+        legacy(_legacy_caches_lists), CONSTRUCTION_FILE, ("test_legacy_constructor_copies_a_list",)
+    ),
+    "detach-copies": Breakage(
+        method("detach", _copying),
+        DETACH_FILE,
+        (
+            "test_detach_shares_storage_with_the_original",
+            "test_in_place_change_through_detach_is_caught_by_backward",
+        ),
+    ),
+    "detach-keeps-graph": Breakage(
+        method("detach", _graph_keeping_detach), DETACH_FILE, ("test_detach_leaves_the_autograd_graph",)
+    ),
+}

@@ -1,0 +1,211 @@
+"""The pytest plugin, seen from a user's run: options, metadata checks, gates, isolation and the header."""
+
+import textwrap
+
+import pytest
+import torch
+
+from torchspecs.versions import torch_version
+
+DOC = "https://docs.pytorch.org/docs/stable/tensors.html"
+
+
+@pytest.fixture
+def project(pytester):
+    """An empty project using the plugin, with specs under specs/."""
+    pytester.makeconftest('pytest_plugins = ["torchspecs.plugin"]')
+    pytester.makeini("[pytest]\naddopts = -p no:randomly -p no:cacheprovider --strict-markers\n")
+    (pytester.path / "specs").mkdir()
+    return pytester
+
+
+def write_spec(pytester, body, name="test_example.py"):
+    path = pytester.path / "specs" / name
+    path.write_text("import pytest\nimport torch\n\n" + textwrap.dedent(body))
+    return path
+
+
+def test_misspelled_device_is_a_usage_error(project):
+    result = project.runpytest("--device=cdua")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--device: 'cdua' is not a torch device*"])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the refusal of an absent CUDA device")
+def test_absent_device_is_a_usage_error_not_a_skip(project):
+    result = project.runpytest("--device=cpu,cuda")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*'cuda' was asked for but is not present here*"])
+
+
+def test_device_fixture_is_parametrised_over_selected_devices(project):
+    write_spec(
+        project,
+        f'''
+        @pytest.mark.doc("{DOC}")
+        def test_on_device(device):
+            """Tensors can be made on the device."""
+            assert torch.zeros(1, device=device).device.type == device.type
+        ''',
+    )
+    result = project.runpytest("-v", "--device=cpu")
+    result.stdout.fnmatch_lines(["*test_on_device?cpu? PASSED*"])
+
+
+def test_spec_without_metadata_is_refused_at_collection(project):
+    write_spec(project, "def test_bare():\n    pass\n")
+    result = project.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*test_bare: no rule*", "*test_bare: no @pytest.mark.doc(url)*"])
+
+
+def test_tests_outside_the_spec_paths_need_no_metadata(project):
+    project.makepyfile(test_helper="def test_plain():\n    pass\n")
+    project.runpytest("test_helper.py").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("marks", "message"),
+    [
+        ('@pytest.mark.doc("https://example.com/torch")', "is not PyTorch documentation"),
+        (
+            f'@pytest.mark.doc("{DOC}")\n@pytest.mark.claim("999.nothing", verdict="holds")',
+            "'999.nothing' is not in torchspecs/claims.toml",
+        ),
+        (
+            f'@pytest.mark.doc("{DOC}")\n@pytest.mark.claim("004.view-shares-memory", verdict="true")',
+            "has verdict 'true'",
+        ),
+        (f'@pytest.mark.doc("{DOC}")\n@pytest.mark.torch_version("2.5")', "'2.5' is not a version range"),
+        (f'@pytest.mark.doc("{DOC}")\n@pytest.mark.torch_version(">=two")', "'>=two' is not a version range"),
+        ('@pytest.mark.doc("a", "b")', "@pytest.mark.doc takes one string argument"),
+    ],
+    ids=["non-doc-url", "unknown-claim", "bad-verdict", "bare-version", "malformed-version", "two-args"],
+)
+def test_malformed_metadata_is_a_usage_error(project, marks, message):
+    write_spec(project, f'{marks}\ndef test_it():\n    """A rule."""\n')
+    result = project.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in result.stderr.str()
+
+
+def test_conflicting_verdicts_for_one_claim_are_refused(project):
+    write_spec(
+        project,
+        f'''
+        @pytest.mark.doc("{DOC}")
+        @pytest.mark.claim("004.view-shares-memory", verdict="holds")
+        def test_one():
+            """One rule."""
+
+        @pytest.mark.doc("{DOC}")
+        @pytest.mark.claim("004.view-shares-memory", verdict="wrong")
+        def test_two():
+            """Another rule."""
+        ''',
+    )
+    result = project.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*'004.view-shares-memory' is given different verdicts*holds, wrong*"])
+
+
+def test_version_gates_run_one_side_and_skip_the_other_with_the_reason(project):
+    installed = torch_version()
+    write_spec(
+        project,
+        f'''
+        @pytest.mark.doc("{DOC}")
+        @pytest.mark.torch_version(">={installed}")
+        def test_new_side():
+            """The new behaviour."""
+
+        @pytest.mark.doc("{DOC}")
+        @pytest.mark.torch_version("<{installed}")
+        def test_old_side():
+            """The old behaviour."""
+        ''',
+    )
+    result = project.runpytest("-rs")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines([f"*asserts torch <{installed}; installed torch is {installed}*"])
+
+
+def test_needs_device_skips_with_the_reason(project):
+    write_spec(
+        project,
+        f'''
+        @pytest.mark.doc("{DOC}")
+        @pytest.mark.needs_device("cuda")
+        def test_cuda_only():
+            """Needs CUDA."""
+        ''',
+    )
+    result = project.runpytest("-rs", "--device=cpu")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*needs a cuda device: *"])
+
+
+def test_leaked_global_state_fails_the_test_and_is_restored(project):
+    project.makepyfile(
+        test_leak="""
+        import torch
+
+        def test_leaks():
+            torch.set_default_dtype(torch.float64)
+            torch.set_grad_enabled(False)
+
+        def test_after():
+            assert torch.get_default_dtype() == torch.float32
+            assert torch.is_grad_enabled()
+        """
+    )
+    result = project.runpytest("test_leak.py")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*changed global torch state and did not restore it*",
+            "*default dtype: torch.float32 before, torch.float64 after*",
+        ]
+    )
+    assert torch.get_default_dtype() == torch.float32
+
+
+def test_every_test_starts_from_the_same_seed(project):
+    project.makepyfile(
+        test_seed="""
+        import torch
+        draws = []
+
+        def test_first():
+            draws.append(torch.rand(1).item())
+
+        def test_second():
+            draws.append(torch.rand(1).item())
+            assert draws[0] == draws[1]
+        """
+    )
+    project.runpytest("test_seed.py").assert_outcomes(passed=2)
+
+
+def test_report_header_names_versions_devices_and_profile(project):
+    result = project.runpytest("--hypothesis-profile=thorough", "--co")
+    result.stdout.fnmatch_lines(
+        [f"torch: {torch.__version__}*", "devices: cpu*threads:*", "numpy: *python: *", "hypothesis profile: thorough*"]
+    )
+
+
+def test_metadata_reaches_junit_xml(project):
+    write_spec(
+        project,
+        f'''
+        @pytest.mark.doc("{DOC}")
+        @pytest.mark.claim("004.view-shares-memory", verdict="holds")
+        def test_it():
+            """The rule in words."""
+        ''',
+    )
+    project.runpytest("--junitxml=report.xml").assert_outcomes(passed=1)
+    xml = (project.path / "report.xml").read_text()
+    assert 'name="rule" value="The rule in words."' in xml
+    assert f'name="doc" value="{DOC}"' in xml
+    assert 'name="claim" value="004.view-shares-memory=holds"' in xml
