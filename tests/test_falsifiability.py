@@ -47,7 +47,7 @@ def spec_copy(pytester, monkeypatch):
     monkeypatch.syspath_prepend(str(Path(__file__).parent))
     shutil.copytree(SPECS, pytester.path / "specs")
     pytester.makeconftest(INNER_CONFTEST)
-    pytester.makeini("[pytest]\naddopts = -p no:randomly -p no:cacheprovider\n")
+    pytester.makeini("[pytest]\naddopts = -p no:randomly -p no:cacheprovider --import-mode=importlib\n")
     return pytester
 
 
