@@ -68,12 +68,18 @@ def _write_module_hooks(saved: dict[str, object]) -> None:
             setattr(module_globals, name, value)
 
 
+PRINT_OPTION_FIELDS = ("precision", "threshold", "edgeitems", "linewidth", "sci_mode")
+
+
 def _read_print_options() -> dict[str, object]:
-    return dict(vars(torch._tensor_str.PRINT_OPTS))
+    # Named fields: on older torch the defaults are class attributes, absent from the instance's vars().
+    options = torch._tensor_str.PRINT_OPTS
+    return {field: getattr(options, field) for field in PRINT_OPTION_FIELDS if hasattr(options, field)}
 
 
 def _write_print_options(saved: dict[str, object]) -> None:
-    vars(torch._tensor_str.PRINT_OPTS).update(saved)
+    for field, value in saved.items():
+        setattr(torch._tensor_str.PRINT_OPTS, field, value)
 
 
 def _cudnn_flags() -> tuple[object, ...]:
