@@ -16,10 +16,12 @@ INNER_CONFTEST = """
 import os
 import pytest
 from breakages import BREAKAGES
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 # Few examples, always the same ones: each breakage is caught by the first examples.
-settings.register_profile("falsify", max_examples=30, derandomize=True, deadline=None)
+settings.register_profile(
+    "falsify", max_examples=30, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 pytest_plugins = ["torchspecs.plugin"]
 
@@ -59,7 +61,7 @@ def test_specs_pass_against_unbroken_torch(spec_copy):
     """With no breakage the copied specs all pass, so failures below are the breakage's doing."""
     reprec = spec_copy.inline_run("specs", "--hypothesis-profile=falsify")
     passed, _skipped, failed = reprec.listoutcomes()
-    assert not failed, [report.nodeid for report in failed]
+    assert not failed, "\n\n".join(f"{report.nodeid}\n{report.longreprtext}" for report in failed)
     assert passed
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 import torch
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 
 from torchspecs import isolation
 from torchspecs.claims import VERDICTS, claims
@@ -38,9 +38,12 @@ MARKERS = {
     "needs_device(device_type)": "run only when this device type is selected with --device (skipped with the reason otherwise)",
 }
 
-settings.register_profile("default", max_examples=25, deadline=None)
-settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True, print_blob=True)
-settings.register_profile("thorough", max_examples=1000, deadline=None)
+# Specs assert no timings, and neither do their profiles: no deadline, and no health check that
+# depends on how busy the machine is (a loaded 2-core CI runner trips too_slow on cheap strategies).
+_UNTIMED = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
+settings.register_profile("default", max_examples=25, **_UNTIMED)
+settings.register_profile("ci", max_examples=100, derandomize=True, print_blob=True, **_UNTIMED)
+settings.register_profile("thorough", max_examples=1000, **_UNTIMED)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 

@@ -16,7 +16,7 @@ import torch
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-__all__ = ["DTYPES", "Strided", "dtypes", "reshape_targets", "shapes", "strided_tensors"]
+__all__ = ["DTYPES", "Strided", "dtypes", "reshape_targets", "shapes", "strided_tensors", "unmergeable_tensors"]
 
 DTYPES = (
     torch.float32,
@@ -138,3 +138,22 @@ def reshape_targets(draw, numel: int, *, max_dims: int = 5, allow_infer: bool = 
         sides = list(sides)
         sides[draw(st.integers(0, ndim - 1))] = -1
     return tuple(sides)
+
+
+@st.composite
+def unmergeable_tensors(draw, *, dtype: torch.dtype = torch.float32) -> Strided:
+    """Contiguous tensors with their first and last dimensions (both of size >= 2) swapped: never viewable flat.
+
+    In a contiguous tensor the outermost dimension has the largest stride (or
+    stride 0 once expanded).  After the swap the innermost dimension carries it,
+    so no run of dimensions ending in it can be merged: every flattening
+    reshape must copy.
+    """
+    strided = draw(strided_tensors(dtype=dtype, min_dims=2, max_steps=0))
+    tensor, recipe = strided.tensor, strided.recipe
+    if tensor.shape[0] < 2 or tensor.shape[-1] < 2:
+        last = tensor.dim() - 1
+        sides = [2 if d in (0, last) and side == 1 else side for d, side in enumerate(tensor.shape)]
+        tensor = tensor.expand(*sides)
+        recipe += f".expand({_format_dims(sides)})"
+    return Strided(tensor.transpose(0, -1), recipe + ".transpose(0, -1)")
