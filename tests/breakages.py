@@ -30,6 +30,7 @@ class Breakage:
     apply: Callable
     spec_file: str
     must_fail: tuple[str, ...]
+    needs_device: str | None = None
 
 
 def _patch_method(monkeypatch, name: str, make_replacement: Callable[[Callable], Callable]) -> None:
@@ -184,6 +185,10 @@ def _copying_getitem(original):
     return lambda self, index: original(self, index).clone()
 
 
+def _returning_self(original):
+    return lambda self, *args, **kwargs: self
+
+
 def method(name: str, make_replacement: Callable) -> Callable:
     return lambda monkeypatch: _patch_method(monkeypatch, name, make_replacement)
 
@@ -202,6 +207,7 @@ EXPAND_FILE = "specs/aliasing/test_expand_and_repeat.py"
 OPS_FILE = "specs/aliasing/test_view_ops.py"
 CONSTRUCTION_FILE = "specs/aliasing/test_construction.py"
 DETACH_FILE = "specs/aliasing/test_detach.py"
+TRANSFER_FILE = "specs/aliasing/test_device_transfer.py"
 
 # Two sides of a version change: only the side the installed torch runs can be made to fail here.
 _WARNING_SIDES = {
@@ -365,5 +371,28 @@ BREAKAGES: dict[str, Breakage] = {
     ),
     "detach-keeps-graph": Breakage(
         method("detach", _graph_keeping_detach), DETACH_FILE, ("test_detach_leaves_the_autograd_graph",)
+    ),
+    "to-always-copies": Breakage(
+        method("to", _copying), TRANSFER_FILE, ("test_to_with_nothing_to_change_returns_the_tensor_itself",)
+    ),
+    "to-returns-self": Breakage(
+        method("to", _returning_self),
+        TRANSFER_FILE,
+        ("test_to_another_dtype_returns_a_copy", "test_to_with_copy_true_always_copies"),
+    ),
+    "cpu-always-copies": Breakage(
+        method("cpu", _copying), TRANSFER_FILE, ("test_cpu_of_a_cpu_tensor_returns_the_tensor_itself",)
+    ),
+    "cuda-stays-put": Breakage(
+        method("cuda", _returning_self),
+        TRANSFER_FILE,
+        ("test_moving_a_cpu_tensor_to_cuda_copies_it",),
+        needs_device="cuda",
+    ),
+    "cpu-stays-put": Breakage(
+        method("cpu", _returning_self),
+        TRANSFER_FILE,
+        ("test_moving_a_cuda_tensor_to_cpu_copies_it",),
+        needs_device="cuda",
     ),
 }

@@ -76,6 +76,7 @@ def _snapshot(x: Array) -> Array:
 def _same_values(x: Array, y: Array) -> bool:
     x = torch.from_numpy(x) if isinstance(x, np.ndarray) else x.detach()
     y = torch.from_numpy(y) if isinstance(y, np.ndarray) else y.detach()
+    y = y.to(x.device)
     if x.shape != y.shape:
         return False
     same = x == y

@@ -37,9 +37,9 @@ def test_expand_shows_writes_to_its_source():
 
 
 @pytest.mark.doc(EXPAND_DOC)
-def test_in_place_write_into_an_expanded_tensor_is_refused():
+def test_in_place_write_into_an_expanded_tensor_is_refused(device):
     """An in-place op on an expanded tensor raises, because several elements share one memory location."""
-    expanded = torch.zeros(1, 3).expand(4, 3)
+    expanded = torch.zeros(1, 3, device=device).expand(4, 3)
     with pytest.raises(RuntimeError, match=OVERLAP_ERROR):
         expanded.add_(1)
 
@@ -58,9 +58,9 @@ def test_repeat_copies_so_writes_to_the_source_do_not_show():
 
 @pytest.mark.doc(REPEAT_DOC)
 @pytest.mark.parametrize("repeats", [(1, 1), (1,) * 3], ids=["same-rank", "new-leading-dim"])
-def test_repeat_with_all_ones_still_copies(repeats):
+def test_repeat_with_all_ones_still_copies(repeats, device):
     """repeat copies even when every repeat count is 1 and the shape is unchanged."""
-    source = torch.arange(6.0).reshape(2, 3)
+    source = torch.arange(6.0, device=device).reshape(2, 3)
     assert_independent(source, source.repeat(*repeats))
 
 

@@ -63,12 +63,12 @@ MULTI_VIEW_OPS = [
 
 COPY_OPS = [
     ("advanced-index-list", lambda t: t[:, [0, 2]]),
-    ("advanced-index-tensor", lambda t: t[torch.tensor([1, 0])]),
+    ("advanced-index-tensor", lambda t: t[t.new_tensor([1, 0], dtype=torch.long)]),
     ("boolean-mask-index", lambda t: t[t > 5]),
-    ("index-select", lambda t: t.index_select(1, torch.tensor([0, 2]))),
+    ("index-select", lambda t: t.index_select(1, t.new_tensor([0, 2], dtype=torch.long))),
     ("masked-select", lambda t: t.masked_select(t > 5)),
-    ("take", lambda t: t.take(torch.tensor([0, 5]))),
-    ("gather", lambda t: t.gather(2, torch.zeros(2, 3, 1, dtype=torch.long))),
+    ("take", lambda t: t.take(t.new_tensor([0, 5], dtype=torch.long))),
+    ("gather", lambda t: t.gather(2, t.new_zeros(2, 3, 1, dtype=torch.long))),
     ("clone", lambda t: t.clone()),
     ("repeat", lambda t: t.repeat(1, 1, 1)),
     ("transpose-copy", lambda t: torch.transpose_copy(t, 0, 2)),
@@ -88,17 +88,17 @@ def _ids(table):
 
 @pytest.mark.doc(VIEW_OPS_DOC)
 @pytest.mark.parametrize(("name", "make_base", "operation"), SINGLE_VIEW_OPS, ids=_ids(SINGLE_VIEW_OPS))
-def test_view_op_returns_a_view_of_its_input(name, make_base, operation):
+def test_view_op_returns_a_view_of_its_input(name, make_base, operation, device):
     """An operation listed as a view op returns a view of its input that shares its memory."""
-    base = make_base()
+    base = make_base().to(device)
     assert_is_view_of(base, operation(base))
 
 
 @pytest.mark.doc(VIEW_OPS_DOC)
 @pytest.mark.parametrize(("name", "make_base", "operation"), MULTI_VIEW_OPS, ids=_ids(MULTI_VIEW_OPS))
-def test_splitting_view_op_returns_views_of_its_input(name, make_base, operation):
+def test_splitting_view_op_returns_views_of_its_input(name, make_base, operation, device):
     """A splitting view op (unbind, split, chunk, ...) returns pieces that are each a view of the input."""
-    base = make_base()
+    base = make_base().to(device)
     for piece in operation(base):
         assert_is_view_of(base, piece)
 
@@ -106,9 +106,9 @@ def test_splitting_view_op_returns_views_of_its_input(name, make_base, operation
 @pytest.mark.doc(VIEW_OPS_DOC)
 @pytest.mark.doc("https://docs.pytorch.org/docs/stable/generated/torch.transpose_copy.html")
 @pytest.mark.parametrize(("name", "operation"), COPY_OPS, ids=_ids(COPY_OPS))
-def test_copying_op_returns_a_new_tensor(name, operation):
+def test_copying_op_returns_a_new_tensor(name, operation, device):
     """Advanced indexing, index_select, masked_select, clone and the *_copy ops return new tensors, never views."""
-    base = _grid()
+    base = _grid().to(device)
     assert_not_view(base, operation(base))
 
 

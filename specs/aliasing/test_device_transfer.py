@@ -1,0 +1,61 @@
+"""Tensor.to and moves between devices: when the result is the tensor itself, and when it is a copy."""
+
+import pytest
+import torch
+
+from torchspecs.assertions import assert_dtype, assert_is_copy_of, assert_same_object
+
+TO_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.Tensor.to.html"
+CPU_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.Tensor.cpu.html"
+CUDA_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.Tensor.cuda.html"
+
+
+@pytest.mark.doc(TO_DOC)
+def test_to_with_nothing_to_change_returns_the_tensor_itself(device):
+    """Tensor.to returns self when the tensor already has the requested dtype and device."""
+    tensor = torch.arange(3.0, device=device)
+    assert_same_object(tensor.to(device), tensor, f"to({device!s})")
+    assert_same_object(tensor.to(torch.float32), tensor, "to(torch.float32)")
+
+
+@pytest.mark.doc(TO_DOC)
+def test_to_another_dtype_returns_a_copy(device):
+    """Tensor.to a different dtype returns a converted copy with memory of its own."""
+    tensor = torch.arange(3.0, device=device)
+    converted = tensor.to(torch.float64)
+    assert_dtype(converted, torch.float64)
+    assert_is_copy_of(tensor, converted)
+
+
+@pytest.mark.doc(TO_DOC)
+def test_to_with_copy_true_always_copies(device):
+    """Tensor.to(..., copy=True) returns a new tensor even when nothing needs to change."""
+    tensor = torch.arange(3.0, device=device)
+    assert_is_copy_of(tensor, tensor.to(device, copy=True))
+
+
+@pytest.mark.doc(CPU_DOC)
+def test_cpu_of_a_cpu_tensor_returns_the_tensor_itself():
+    """Tensor.cpu() returns the original object when the tensor is already in CPU memory."""
+    tensor = torch.arange(3.0)
+    assert_same_object(tensor.cpu(), tensor, "cpu()")
+
+
+@pytest.mark.doc(CUDA_DOC)
+@pytest.mark.needs_device("cuda")
+def test_moving_a_cpu_tensor_to_cuda_copies_it():
+    """Tensor.cuda() of a CPU tensor returns a copy in CUDA memory; the CPU tensor is untouched."""
+    tensor = torch.arange(3.0)
+    moved = tensor.cuda()
+    assert moved.device.type == "cuda", f"expected a cuda tensor, got one on {moved.device}"
+    assert_is_copy_of(tensor, moved)
+
+
+@pytest.mark.doc(CPU_DOC)
+@pytest.mark.needs_device("cuda")
+def test_moving_a_cuda_tensor_to_cpu_copies_it():
+    """Tensor.cpu() of a CUDA tensor returns a copy in CPU memory; writes to either do not reach the other."""
+    tensor = torch.arange(3.0, device="cuda")
+    moved = tensor.cpu()
+    assert moved.device.type == "cpu", f"expected a cpu tensor, got one on {moved.device}"
+    assert_is_copy_of(tensor, moved)
