@@ -89,6 +89,13 @@ def test_malformed_metadata_is_a_usage_error(project, marks, message):
     assert message in result.stderr.str()
 
 
+def test_malformed_version_range_outside_the_specs_is_a_usage_error(project):
+    project.makepyfile(test_helper='import pytest\n\n@pytest.mark.torch_version("soon")\ndef test_it():\n    pass\n')
+    result = project.runpytest("test_helper.py")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*'soon' is not a version range*"])
+
+
 def test_conflicting_verdicts_for_one_claim_are_refused(project):
     write_spec(
         project,

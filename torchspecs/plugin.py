@@ -100,6 +100,12 @@ def metadata_problems(meta: SpecMetadata) -> list[str]:
             problems.append(f"claim {claim_id!r} is not in torchspecs/claims.toml")
         if verdict not in VERDICTS:
             problems.append(f"claim {claim_id!r} has verdict {verdict!r}; expected one of {', '.join(VERDICTS)}")
+    return problems
+
+
+def version_problems(meta: SpecMetadata) -> list[str]:
+    """Version ranges that cannot be parsed; checked for every test, spec or not."""
+    problems = []
     for spec in meta.torch_versions:
         try:
             parse_spec(spec)
@@ -152,8 +158,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item_problems = _marker_shape_problems(item)
         if not item_problems:
             meta = spec_metadata(item)
+            item_problems = version_problems(meta)
             if _is_spec(item, config):
-                item_problems = metadata_problems(meta)
+                item_problems += metadata_problems(meta)
                 for claim_id, verdict in meta.claims:
                     verdicts.setdefault(claim_id, set()).add(verdict)
                 _record_properties(item, meta)
