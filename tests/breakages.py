@@ -33,16 +33,6 @@ class Breakage:
     needs_device: str | None = None
 
 
-def _patch_method(monkeypatch, name: str, make_replacement: Callable[[Callable], Callable]) -> None:
-    original = getattr(Tensor, name)
-    monkeypatch.setattr(Tensor, name, make_replacement(original))
-
-
-def _patch_function(monkeypatch, name: str, make_replacement: Callable[[Callable], Callable]) -> None:
-    original = getattr(torch, name)
-    monkeypatch.setattr(torch, name, make_replacement(original))
-
-
 def _copying(original):
     return lambda self, *args, **kwargs: original(self, *args, **kwargs).clone()
 
@@ -189,12 +179,17 @@ def _returning_self(original):
     return lambda self, *args, **kwargs: self
 
 
+def _replace(target: object, name: str, make_replacement: Callable[[Callable], Callable]) -> Callable:
+    """A breakage that swaps ``target.name`` for ``make_replacement(original)``."""
+    return lambda monkeypatch: monkeypatch.setattr(target, name, make_replacement(getattr(target, name)))
+
+
 def method(name: str, make_replacement: Callable) -> Callable:
-    return lambda monkeypatch: _patch_method(monkeypatch, name, make_replacement)
+    return _replace(Tensor, name, make_replacement)
 
 
 def function(name: str, make_replacement: Callable) -> Callable:
-    return lambda monkeypatch: _patch_function(monkeypatch, name, make_replacement)
+    return _replace(torch, name, make_replacement)
 
 
 def legacy(convert: Callable) -> Callable:

@@ -25,17 +25,20 @@ def write_spec(pytester, body, name="test_example.py"):
     return path
 
 
-def test_misspelled_device_is_a_usage_error(project):
-    result = project.runpytest("--device=cdua")
+def assert_usage_error(pytester, *args, lines):
+    """The run stops before any test with a usage error whose message has these lines."""
+    result = pytester.runpytest(*args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--device: 'cdua' is not a torch device*"])
+    result.stderr.fnmatch_lines(lines)
+
+
+def test_misspelled_device_is_a_usage_error(project):
+    assert_usage_error(project, "--device=cdua", lines=["*--device: 'cdua' is not a torch device*"])
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the refusal of an absent CUDA device")
 def test_absent_device_is_a_usage_error_not_a_skip(project):
-    result = project.runpytest("--device=cpu,cuda")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*'cuda' was asked for but is not present here*"])
+    assert_usage_error(project, "--device=cpu,cuda", lines=["*'cuda' was asked for but is not present here*"])
 
 
 def test_device_fixture_is_parametrised_over_selected_devices(project):
@@ -54,9 +57,7 @@ def test_device_fixture_is_parametrised_over_selected_devices(project):
 
 def test_spec_without_metadata_is_refused_at_collection(project):
     write_spec(project, "def test_bare():\n    pass\n")
-    result = project.runpytest()
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*test_bare: no rule*", "*test_bare: no @pytest.mark.doc(url)*"])
+    assert_usage_error(project, lines=["*test_bare: no rule*", "*test_bare: no @pytest.mark.doc(url)*"])
 
 
 def test_tests_outside_the_spec_paths_need_no_metadata(project):
@@ -84,16 +85,12 @@ def test_tests_outside_the_spec_paths_need_no_metadata(project):
 )
 def test_malformed_metadata_is_a_usage_error(project, marks, message):
     write_spec(project, f'{marks}\ndef test_it():\n    """A rule."""\n')
-    result = project.runpytest()
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert message in result.stderr.str()
+    assert_usage_error(project, lines=[f"*{message}*"])
 
 
 def test_malformed_version_range_outside_the_specs_is_a_usage_error(project):
     project.makepyfile(test_helper='import pytest\n\n@pytest.mark.torch_version("soon")\ndef test_it():\n    pass\n')
-    result = project.runpytest("test_helper.py")
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*'soon' is not a version range*"])
+    assert_usage_error(project, "test_helper.py", lines=["*'soon' is not a version range*"])
 
 
 def test_conflicting_verdicts_for_one_claim_are_refused(project):
@@ -111,9 +108,7 @@ def test_conflicting_verdicts_for_one_claim_are_refused(project):
             """Another rule."""
         ''',
     )
-    result = project.runpytest()
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*'004.view-shares-memory' is given different verdicts*holds, wrong*"])
+    assert_usage_error(project, lines=["*'004.view-shares-memory' is given different verdicts*holds, wrong*"])
 
 
 def test_version_gates_run_one_side_and_skip_the_other_with_the_reason(project):
