@@ -1,40 +1,22 @@
-"""Deliberately broken torch behaviours, and the specs each one must make fail.
-
-Each breakage monkeypatches torch the way a regression might (a view op that
-copies, a copying op that aliases, a constructor that shares when it should
-copy).  ``tests/test_falsifiability.py`` runs the specs under each one and
-checks that the named specs fail; it also checks that every spec in ``specs/``
-is named by some breakage, so a spec that cannot fail is caught.
-
-A new spec comes with an entry here.
-"""
+"""Breakages of the aliasing area: view ops that copy, copying ops that alias, constructors that share."""
 
 from __future__ import annotations
-
-import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 import torch
 
-from torchspecs.versions import version_matches
-
-Tensor = torch.Tensor
-
-
-@dataclass(frozen=True)
-class Breakage:
-    """A monkeypatch of torch, the spec file it concerns, and the spec names it must make fail."""
-
-    apply: Callable
-    spec_file: str
-    must_fail: tuple[str, ...]
-    needs_device: str | None = None
-
-
-def _copying(original):
-    return lambda self, *args, **kwargs: original(self, *args, **kwargs).clone()
+from .core import (
+    Breakage,
+    Tensor,
+    copying,
+    function,
+    installed_side,
+    legacy,
+    legacy_keeps_python_types,
+    method,
+    returning_self,
+    silenced,
+)
 
 
 def _aliasing_flat(original):
@@ -121,31 +103,6 @@ def _graph_keeping_tensor(original):
     return lambda data, **kwargs: data.clone() if isinstance(data, Tensor) else original(data, **kwargs)
 
 
-def _silent_tensor(original):
-    def tensor(data, **kwargs):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return original(data, **kwargs)
-
-    return tensor
-
-
-def _legacy_constructor(monkeypatch, convert: Callable) -> None:
-    """Replace what torch.Tensor(data) does with ``convert(original_new, cls, data)``."""
-    original_new = Tensor.__new__
-
-    def new(cls, *args, **kwargs):
-        if cls is Tensor and len(args) == 1 and not kwargs:
-            return convert(original_new, cls, args[0])
-        return original_new(cls, *args, **kwargs)
-
-    monkeypatch.setattr(Tensor, "__new__", new)
-
-
-def _legacy_keeps_ints(original_new, cls, data):
-    return torch.tensor(data) if isinstance(data, list) else original_new(cls, data)
-
-
 def _legacy_copies_tensors(original_new, cls, data):
     return original_new(cls, data.clone()) if isinstance(data, Tensor) else original_new(cls, data)
 
@@ -175,27 +132,6 @@ def _copying_getitem(original):
     return lambda self, index: original(self, index).clone()
 
 
-def _returning_self(original):
-    return lambda self, *args, **kwargs: self
-
-
-def _replace(target: object, name: str, make_replacement: Callable[[Callable], Callable]) -> Callable:
-    """A breakage that swaps ``target.name`` for ``make_replacement(original)``."""
-    return lambda monkeypatch: monkeypatch.setattr(target, name, make_replacement(getattr(target, name)))
-
-
-def method(name: str, make_replacement: Callable) -> Callable:
-    return _replace(Tensor, name, make_replacement)
-
-
-def function(name: str, make_replacement: Callable) -> Callable:
-    return _replace(torch, name, make_replacement)
-
-
-def legacy(convert: Callable) -> Callable:
-    return lambda monkeypatch: _legacy_constructor(monkeypatch, convert)
-
-
 VIEW_FILE = "specs/aliasing/test_view_and_reshape.py"
 FLATTEN_FILE = "specs/aliasing/test_contiguous_and_flatten.py"
 EXPAND_FILE = "specs/aliasing/test_expand_and_repeat.py"
@@ -204,16 +140,14 @@ CONSTRUCTION_FILE = "specs/aliasing/test_construction.py"
 DETACH_FILE = "specs/aliasing/test_detach.py"
 TRANSFER_FILE = "specs/aliasing/test_device_transfer.py"
 
-# Two sides of a version change: only the side the installed torch runs can be made to fail here.
-_WARNING_SIDES = {
+WARNING_SIDES = {
     ">=2.7": "test_torch_tensor_of_a_tensor_warns_to_detach_then_clone",
     "<2.7": "test_torch_tensor_of_a_tensor_warns_to_clone_then_detach",
 }
-WARNING_SPEC = next(spec for versions, spec in _WARNING_SIDES.items() if version_matches(versions))
-GATED_OUT_HERE = frozenset(spec for versions, spec in _WARNING_SIDES.items() if not version_matches(versions))
+VERSION_SIDES = (WARNING_SIDES,)
 
 BREAKAGES: dict[str, Breakage] = {
-    "view-copies": Breakage(method("view", _copying), VIEW_FILE, ("test_view_of_contiguous_tensor_shares_its_memory",)),
+    "view-copies": Breakage(method("view", copying), VIEW_FILE, ("test_view_of_contiguous_tensor_shares_its_memory",)),
     "view-never-refuses": Breakage(
         method("view", lambda original: Tensor.reshape),
         VIEW_FILE,
@@ -231,7 +165,7 @@ BREAKAGES: dict[str, Breakage] = {
         method("view", _refusing_minus_one), VIEW_FILE, ("test_view_infers_one_minus_one_dimension",)
     ),
     "reshape-always-copies": Breakage(
-        method("reshape", _copying), VIEW_FILE, ("test_reshape_is_a_view_when_strides_allow",)
+        method("reshape", copying), VIEW_FILE, ("test_reshape_is_a_view_when_strides_allow",)
     ),
     "reshape-always-aliases": Breakage(
         method("reshape", _aliasing_reshape),
@@ -239,7 +173,7 @@ BREAKAGES: dict[str, Breakage] = {
         ("test_reshape_copies_when_strides_do_not_allow_a_view", "test_reshape_reads_elements_in_row_major_order"),
     ),
     "contiguous-always-copies": Breakage(
-        method("contiguous", _copying),
+        method("contiguous", copying),
         FLATTEN_FILE,
         ("test_contiguous_returns_the_tensor_itself_when_already_contiguous",),
     ),
@@ -249,7 +183,7 @@ BREAKAGES: dict[str, Breakage] = {
         ("test_contiguous_copies_a_non_contiguous_tensor",),
     ),
     "flatten-always-copies": Breakage(
-        method("flatten", _copying),
+        method("flatten", copying),
         FLATTEN_FILE,
         (
             "test_flatten_of_a_one_dimensional_tensor_returns_the_input_object",
@@ -261,7 +195,7 @@ BREAKAGES: dict[str, Breakage] = {
         method("flatten", _aliasing_flat), FLATTEN_FILE, ("test_flatten_copies_when_the_input_cannot_be_viewed_flat",)
     ),
     "ravel-always-copies": Breakage(
-        method("ravel", _copying), FLATTEN_FILE, ("test_ravel_of_a_contiguous_tensor_is_a_view",)
+        method("ravel", copying), FLATTEN_FILE, ("test_ravel_of_a_contiguous_tensor_is_a_view",)
     ),
     "ravel-always-aliases": Breakage(
         method("ravel", _aliasing_flat), FLATTEN_FILE, ("test_ravel_of_a_non_contiguous_tensor_is_a_contiguous_copy",)
@@ -281,11 +215,11 @@ BREAKAGES: dict[str, Breakage] = {
         ("test_repeat_copies_so_writes_to_the_source_do_not_show", "test_repeat_with_all_ones_still_copies"),
     ),
     "broadcast-to-copies": Breakage(
-        function("broadcast_to", _copying), EXPAND_FILE, ("test_broadcast_to_is_an_expand_view",)
+        function("broadcast_to", copying), EXPAND_FILE, ("test_broadcast_to_is_an_expand_view",)
     ),
-    "t-copies": Breakage(method("t", _copying), OPS_FILE, ("test_view_op_returns_a_view_of_its_input[t]",)),
+    "t-copies": Breakage(method("t", copying), OPS_FILE, ("test_view_op_returns_a_view_of_its_input[t]",)),
     "narrow-copies": Breakage(
-        method("narrow", _copying), OPS_FILE, ("test_view_op_returns_a_view_of_its_input[narrow]",)
+        method("narrow", copying), OPS_FILE, ("test_view_op_returns_a_view_of_its_input[narrow]",)
     ),
     "unbind-copies": Breakage(
         method("unbind", lambda original: lambda self, dim=0: tuple(p.clone() for p in original(self, dim))),
@@ -331,9 +265,9 @@ BREAKAGES: dict[str, Breakage] = {
     "tensor-keeps-graph": Breakage(
         function("tensor", _graph_keeping_tensor), CONSTRUCTION_FILE, ("test_torch_tensor_detaches_a_tensor_argument",)
     ),
-    "tensor-does-not-warn": Breakage(function("tensor", _silent_tensor), CONSTRUCTION_FILE, (WARNING_SPEC,)),
+    "tensor-does-not-warn": Breakage(function("tensor", silenced), CONSTRUCTION_FILE, (installed_side(WARNING_SIDES),)),
     "legacy-keeps-ints": Breakage(
-        legacy(_legacy_keeps_ints),
+        legacy(legacy_keeps_python_types),
         CONSTRUCTION_FILE,
         ("test_legacy_constructor_turns_python_ints_into_the_default_dtype",),
     ),
@@ -357,7 +291,7 @@ BREAKAGES: dict[str, Breakage] = {
         legacy(_legacy_caches_lists), CONSTRUCTION_FILE, ("test_legacy_constructor_copies_a_list",)
     ),
     "detach-copies": Breakage(
-        method("detach", _copying),
+        method("detach", copying),
         DETACH_FILE,
         (
             "test_detach_shares_storage_with_the_original",
@@ -368,24 +302,24 @@ BREAKAGES: dict[str, Breakage] = {
         method("detach", _graph_keeping_detach), DETACH_FILE, ("test_detach_leaves_the_autograd_graph",)
     ),
     "to-always-copies": Breakage(
-        method("to", _copying), TRANSFER_FILE, ("test_to_with_nothing_to_change_returns_the_tensor_itself",)
+        method("to", copying), TRANSFER_FILE, ("test_to_with_nothing_to_change_returns_the_tensor_itself",)
     ),
     "to-returns-self": Breakage(
-        method("to", _returning_self),
+        method("to", returning_self),
         TRANSFER_FILE,
         ("test_to_another_dtype_returns_a_copy", "test_to_with_copy_true_always_copies"),
     ),
     "cpu-always-copies": Breakage(
-        method("cpu", _copying), TRANSFER_FILE, ("test_cpu_of_a_cpu_tensor_returns_the_tensor_itself",)
+        method("cpu", copying), TRANSFER_FILE, ("test_cpu_of_a_cpu_tensor_returns_the_tensor_itself",)
     ),
     "cuda-stays-put": Breakage(
-        method("cuda", _returning_self),
+        method("cuda", returning_self),
         TRANSFER_FILE,
         ("test_moving_a_cpu_tensor_to_cuda_copies_it",),
         needs_device="cuda",
     ),
     "cpu-stays-put": Breakage(
-        method("cpu", _returning_self),
+        method("cpu", returning_self),
         TRANSFER_FILE,
         ("test_moving_a_cuda_tensor_to_cpu_copies_it",),
         needs_device="cuda",
