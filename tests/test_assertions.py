@@ -6,13 +6,16 @@ import torch
 
 from torchspecs.assertions import (
     assert_aliased,
+    assert_close,
     assert_distinct_storage,
     assert_dtype,
+    assert_equal,
     assert_independent,
     assert_is_copy_of,
     assert_is_view_of,
     assert_not_view,
     assert_same_object,
+    assert_shape,
     assert_shares_storage,
     assert_strides,
     assert_values_equal,
@@ -141,3 +144,29 @@ def test_helpers_hide_their_frames(pytester):
     result = pytester.runpytest("-p", "no:randomly")
     result.assert_outcomes(failed=1)
     assert "def assert_shares_storage" not in result.stdout.str()
+
+
+def test_shape_fails_with_both_shapes():
+    with pytest.raises(AssertionError, match=r"expected shape \(2, 3\), but got \(3, 2\)"):
+        assert_shape(torch.zeros(3, 2), (2, 3))
+    assert_shape(np.zeros((2, 3)), (2, 3))
+
+
+def test_equal_names_the_value_and_shows_both_sides():
+    with pytest.raises(AssertionError, match=r"expected the dtype to be torch.int64, but got torch.float32"):
+        assert_equal(torch.float32, torch.int64, "the dtype")
+    assert_equal("torch.FloatTensor", "torch.FloatTensor", "type()")
+
+
+def test_close_allows_rounding_and_reports_a_mismatch_with_both_tensors():
+    assert_close(torch.tensor([0.1 + 0.2]), torch.tensor([0.3]))
+    with pytest.raises(AssertionError, match=r"(?s)Tensor-likes are not close.*expected values.*but got"):
+        assert_close(torch.tensor([1.0]), torch.tensor([1.1]))
+    with pytest.raises(AssertionError, match=r"expected shape \(2,\), but got \(1,\)"):
+        assert_close(torch.tensor([1.0]), torch.tensor([1.0, 1.0]))
+
+
+def test_values_equal_accepts_numpy_scalars():
+    assert_values_equal(torch.tensor(0.0), np.float32(0.0))
+    with pytest.raises(AssertionError, match="expected values"):
+        assert_values_equal(torch.tensor(1.0), np.float32(0.0))

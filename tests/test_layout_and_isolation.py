@@ -50,3 +50,29 @@ def test_default_dtype_context_restores_on_error():
     with pytest.raises(ValueError, match="boom"), isolation.default_dtype(torch.float64):
         raise ValueError("boom")
     assert torch.get_default_dtype() == torch.float32
+
+
+def test_deterministic_context_restores_the_previous_mode_and_warn_only_flag():
+    torch.use_deterministic_algorithms(False, warn_only=True)
+    try:
+        with isolation.deterministic_algorithms():
+            assert torch.are_deterministic_algorithms_enabled()
+        assert not torch.are_deterministic_algorithms_enabled()
+        assert torch.is_deterministic_algorithms_warn_only_enabled()
+    finally:
+        torch.use_deterministic_algorithms(False)
+
+
+@pytest.mark.skipif(not hasattr(torch.utils, "deterministic"), reason="torch.utils.deterministic arrived in 2.2")
+def test_fill_uninitialized_memory_is_a_restored_setting():
+    saved = isolation.snapshot()
+    with isolation.fill_uninitialized_memory(False):
+        assert torch.utils.deterministic.fill_uninitialized_memory is False
+        torch.utils.deterministic.fill_uninitialized_memory = False
+    assert isolation.leaked_settings(saved, isolation.snapshot()) == []
+    torch.utils.deterministic.fill_uninitialized_memory = False
+    assert [line.split(":")[0] for line in isolation.leaked_settings(saved, isolation.snapshot())] == [
+        "fill uninitialized memory"
+    ]
+    isolation.restore(saved)
+    assert torch.utils.deterministic.fill_uninitialized_memory is True

@@ -18,13 +18,16 @@ Array = torch.Tensor | np.ndarray
 
 __all__ = [
     "assert_aliased",
+    "assert_close",
     "assert_distinct_storage",
     "assert_dtype",
+    "assert_equal",
     "assert_independent",
     "assert_is_copy_of",
     "assert_is_view_of",
     "assert_not_view",
     "assert_same_object",
+    "assert_shape",
     "assert_shares_storage",
     "assert_strides",
     "assert_values_equal",
@@ -192,6 +195,7 @@ def assert_is_copy_of(source: Array, copy: Array) -> None:
 def assert_values_equal(actual: Array, expected: Array) -> None:
     """``actual`` has ``expected``'s shape and exactly its values (NaN equals NaN); dtypes may differ."""
     __tracebackhide__ = True
+    actual, expected = (np.asarray(x) if isinstance(x, np.generic) else x for x in (actual, expected))
     if tuple(actual.shape) != tuple(expected.shape):
         _fail(f"expected shape {tuple(expected.shape)}, but got {tuple(actual.shape)}\n  actual: {describe(actual)}")
     if not _same_values(actual, expected):
@@ -220,3 +224,28 @@ def assert_dtype(t: torch.Tensor, expected: torch.dtype) -> None:
     __tracebackhide__ = True
     if t.dtype != expected:
         _fail(f"expected dtype {expected}, but got {t.dtype}\n  tensor: {describe(t)}")
+
+
+def assert_shape(t: Array, expected: tuple[int, ...]) -> None:
+    """``t`` has exactly the shape ``expected``."""
+    __tracebackhide__ = True
+    if tuple(t.shape) != tuple(expected):
+        _fail(f"expected shape {tuple(expected)}, but got {tuple(t.shape)}\n  tensor: {describe(t)}")
+
+
+def assert_equal(actual: object, expected: object, what: str) -> None:
+    """A plain value (a dtype, a string, a count, a flag) equals ``expected``; ``what`` names the value."""
+    __tracebackhide__ = True
+    if actual != expected:
+        _fail(f"expected {what} to be {expected!r}, but got {actual!r}")
+
+
+def assert_close(actual: torch.Tensor, expected: torch.Tensor, *, rtol: float | None = None, atol: float | None = None):
+    """``actual`` has ``expected``'s shape and its values within floating-point tolerance (dtype's defaults)."""
+    __tracebackhide__ = True
+    if tuple(actual.shape) != tuple(expected.shape):
+        _fail(f"expected shape {tuple(expected.shape)}, but got {tuple(actual.shape)}\n  actual: {describe(actual)}")
+    try:
+        torch.testing.assert_close(actual, expected, rtol=rtol, atol=atol, check_dtype=False)
+    except AssertionError as mismatch:
+        _fail(f"{mismatch}\nexpected values\n{expected}\nbut got\n{actual}")

@@ -20,6 +20,8 @@ __all__ = [
     "SEED",
     "GlobalSetting",
     "default_dtype",
+    "deterministic_algorithms",
+    "fill_uninitialized_memory",
     "global_settings",
     "leaked_settings",
     "restore",
@@ -112,6 +114,14 @@ def global_settings() -> list[GlobalSetting]:
         GlobalSetting("print options", _read_print_options, _write_print_options),
         GlobalSetting("global module hooks", _read_module_hooks, _write_module_hooks),
     ]
+    if hasattr(torch.utils, "deterministic"):
+        settings.append(
+            GlobalSetting(
+                "fill uninitialized memory",
+                lambda: torch.utils.deterministic.fill_uninitialized_memory,
+                lambda value: setattr(torch.utils.deterministic, "fill_uninitialized_memory", value),
+            )
+        )
     if hasattr(torch, "get_default_device"):
         settings.append(GlobalSetting("default device", torch.get_default_device, torch.set_default_device))
     return settings
@@ -150,3 +160,25 @@ def default_dtype(dtype: torch.dtype) -> Iterator[None]:
         yield
     finally:
         torch.set_default_dtype(previous)
+
+
+@contextmanager
+def deterministic_algorithms(enabled: bool = True) -> Iterator[None]:
+    """Run a block with ``torch.use_deterministic_algorithms(enabled)``, and restore the previous mode after it."""
+    previous = _deterministic()
+    torch.use_deterministic_algorithms(enabled)
+    try:
+        yield
+    finally:
+        _set_deterministic(previous)
+
+
+@contextmanager
+def fill_uninitialized_memory(enabled: bool) -> Iterator[None]:
+    """Run a block with ``torch.utils.deterministic.fill_uninitialized_memory = enabled`` (torch >= 2.2)."""
+    previous = torch.utils.deterministic.fill_uninitialized_memory
+    torch.utils.deterministic.fill_uninitialized_memory = enabled
+    try:
+        yield
+    finally:
+        torch.utils.deterministic.fill_uninitialized_memory = previous

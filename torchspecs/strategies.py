@@ -12,11 +12,26 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-__all__ = ["DTYPES", "Strided", "dtypes", "reshape_targets", "shapes", "strided_tensors", "unmergeable_tensors"]
+__all__ = [
+    "DTYPES",
+    "GatherCase",
+    "Strided",
+    "broadcastable_shapes",
+    "dims",
+    "dtypes",
+    "gather_cases",
+    "numbered",
+    "numbered_tensors",
+    "reshape_targets",
+    "shapes",
+    "strided_tensors",
+    "unmergeable_tensors",
+]
 
 DTYPES = (
     torch.float32,
@@ -157,3 +172,49 @@ def unmergeable_tensors(draw, *, dtype: torch.dtype = torch.float32) -> Strided:
         tensor = tensor.expand(*sides)
         recipe += f".expand({_format_dims(sides)})"
     return Strided(tensor.transpose(0, -1), recipe + ".transpose(0, -1)")
+
+
+def numbered(shape: tuple[int, ...], dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """A tensor of ``shape`` whose elements are 0, 1, 2, ... in row-major order: every element is told apart."""
+    return torch.arange(math.prod(shape), dtype=dtype).reshape(shape)
+
+
+def numbered_tensors(**shape_bounds) -> st.SearchStrategy[torch.Tensor]:
+    """Numbered float32 tensors of drawn shapes (see ``shapes`` for the bounds)."""
+    return shapes(**shape_bounds).map(numbered)
+
+
+def dims(ndim: int, *, extra: int = 0) -> st.SearchStrategy[int]:
+    """A dimension of an ``ndim``-dimensional tensor, negative or not (``extra`` more for insert positions)."""
+    count = ndim + extra
+    return st.integers(-count, count - 1)
+
+
+@dataclass(frozen=True)
+class GatherCase:
+    """Arguments gather accepts: index is no larger than input in every dimension but ``dim``."""
+
+    input: torch.Tensor
+    dim: int
+    index: torch.Tensor
+
+    def __repr__(self) -> str:
+        return f"torch.gather(numbered({tuple(self.input.shape)}), {self.dim}, torch.tensor({self.index.tolist()}))"
+
+
+@st.composite
+def gather_cases(draw, *, max_dims: int = 4, max_side: int = 4) -> GatherCase:
+    """Numbered inputs, a dim (negative or not), and a valid index, sized independently of input along dim."""
+    shape = draw(shapes(min_dims=1, max_dims=max_dims, max_side=max_side))
+    dim = draw(dims(len(shape)))
+    along = dim % len(shape)
+    index_shape = tuple(
+        draw(st.integers(1, max_side)) if d == along else draw(st.integers(1, side)) for d, side in enumerate(shape)
+    )
+    index = draw(hnp.arrays(np.int64, index_shape, elements=st.integers(0, shape[along] - 1)))
+    return GatherCase(numbered(shape), dim, torch.from_numpy(index))
+
+
+def broadcastable_shapes(num_shapes: int = 2) -> st.SearchStrategy:
+    """Shapes that broadcast together, with the shape they broadcast to (``.input_shapes``, ``.result_shape``)."""
+    return hnp.mutually_broadcastable_shapes(num_shapes=num_shapes, min_dims=0, max_dims=4, min_side=1, max_side=4)
