@@ -35,6 +35,7 @@ def test_to_with_copy_true_always_copies(device):
 
 
 @pytest.mark.doc(CPU_DOC)
+@pytest.mark.claim("003.cpu-returns-a-cpu-tensor", verdict="holds")
 def test_cpu_of_a_cpu_tensor_returns_the_tensor_itself():
     """Tensor.cpu() returns the original object when the tensor is already in CPU memory."""
     tensor = torch.arange(3.0)
@@ -42,6 +43,7 @@ def test_cpu_of_a_cpu_tensor_returns_the_tensor_itself():
 
 
 @pytest.mark.doc(CUDA_DOC)
+@pytest.mark.claim("003.cuda-returns-a-gpu-tensor", verdict="holds")
 @pytest.mark.needs_device("cuda")
 def test_moving_a_cpu_tensor_to_cuda_copies_it():
     """Tensor.cuda() of a CPU tensor returns a copy in CUDA memory; the CPU tensor is untouched."""
@@ -52,6 +54,7 @@ def test_moving_a_cpu_tensor_to_cuda_copies_it():
 
 
 @pytest.mark.doc(CPU_DOC)
+@pytest.mark.claim("003.cpu-returns-a-cpu-tensor", verdict="holds")
 @pytest.mark.needs_device("cuda")
 def test_moving_a_cuda_tensor_to_cpu_copies_it():
     """Tensor.cpu() of a CUDA tensor returns a copy in CPU memory; writes to either do not reach the other."""

@@ -12,10 +12,10 @@ One module per spec area.  A new spec comes with an entry in its area's module.
 
 from __future__ import annotations
 
-from . import aliasing
+from . import aliasing, tensors
 from .core import Breakage, gated_out
 
-_AREAS = (aliasing,)
+_AREAS = (aliasing, tensors)
 
 BREAKAGES: dict[str, Breakage] = {}
 for _area in _AREAS:

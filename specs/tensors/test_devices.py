@@ -1,0 +1,101 @@
+"""Devices: where a tensor lives, which operations may mix devices, and what needs a move to the CPU first.
+
+The meta device (shapes without data) is present on every machine, so the
+mixing rules are also checked there; the CUDA specs skip, with the reason
+shown, where no CUDA device is present.  Tensor.to and Tensor.cpu returning
+the tensor itself or a copy are specified in specs/aliasing/test_device_transfer.py.
+"""
+
+import pytest
+import torch
+
+from torchspecs.assertions import assert_equal, assert_values_equal
+
+DOCS = "https://docs.pytorch.org/docs/stable"
+DEVICE_DOC = f"{DOCS}/tensor_attributes.html#torch.device"
+TO_DOC = f"{DOCS}/generated/torch.Tensor.to.html"
+CUDA_SEMANTICS_DOC = f"{DOCS}/notes/cuda.html"
+META_DOC = f"{DOCS}/meta.html"
+IS_AVAILABLE_DOC = f"{DOCS}/generated/torch.cuda.is_available.html"
+NUMPY_DOC = f"{DOCS}/generated/torch.Tensor.numpy.html"
+TYPE_DOC = f"{DOCS}/generated/torch.Tensor.type.html"
+
+
+@pytest.mark.doc(DEVICE_DOC)
+@pytest.mark.claim("001.device-attribute", verdict="holds")
+@pytest.mark.claim("003.to-device-places-the-tensor", verdict="holds")
+def test_device_attribute_names_where_the_tensor_lives(device):
+    """t.device is the device a tensor was made on, and the target device after t.to(...)."""
+    tensor = torch.zeros(2, device=device)
+    assert_equal(tensor.device.type, torch.device(device).type, "the device type")
+    assert_equal(tensor.to("meta").device, torch.device("meta"), "the device after to('meta')")
+
+
+@pytest.mark.doc(IS_AVAILABLE_DOC)
+@pytest.mark.claim("003.cuda-is-available", verdict="holds")
+def test_cuda_is_available_says_whether_a_cuda_device_can_be_used():
+    """torch.cuda.is_available() is a bool: True exactly when at least one CUDA device can be used."""
+    available = torch.cuda.is_available()
+    assert_equal(type(available), bool, "the type of is_available()")
+    assert_equal(available, torch.cuda.device_count() > 0, "is_available() against device_count() > 0")
+
+
+@pytest.mark.doc(META_DOC)
+def test_tensors_on_different_devices_do_not_mix():
+    """An operation on tensors on two devices (here cpu and meta) raises rather than moving one of them."""
+    with pytest.raises(RuntimeError, match="Tensor on device meta is not on the expected device cpu"):
+        torch.ones(2) + torch.ones(2, device="meta")
+
+
+@pytest.mark.doc(META_DOC)
+def test_a_zero_dim_cpu_tensor_mixes_with_any_device():
+    """A 0-d CPU tensor may be used with a tensor on another device, as if it were a Python scalar."""
+    result = torch.ones(2, device="meta") + torch.tensor(1.0)
+    assert_equal(result.device, torch.device("meta"), "the result's device")
+
+
+@pytest.mark.doc(TO_DOC)
+@pytest.mark.claim("001.to-cuda-moves-to-gpu", verdict="holds")
+@pytest.mark.needs_device("cuda")
+def test_to_cuda_puts_the_tensor_on_the_current_cuda_device():
+    """t.to('cuda') returns the tensor on the current CUDA device (cuda:0 unless another is current)."""
+    moved = torch.arange(3.0).to("cuda")
+    assert_equal(moved.device, torch.device("cuda", torch.cuda.current_device()), "the device after to('cuda')")
+    assert_values_equal(moved.cpu(), torch.arange(3.0))
+
+
+@pytest.mark.doc(CUDA_SEMANTICS_DOC)
+@pytest.mark.claim("003.gpu-tensors-only-with-gpu-tensors", verdict="holds")
+@pytest.mark.needs_device("cuda")
+def test_cuda_and_cpu_tensors_do_not_mix():
+    """A CUDA tensor and a CPU tensor with dimensions cannot be combined: 'Expected all tensors to be on the same device'."""
+    with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
+        torch.ones(2, device="cuda") + torch.ones(2)
+
+
+@pytest.mark.doc(CUDA_SEMANTICS_DOC)
+@pytest.mark.needs_device("cuda")
+def test_a_zero_dim_cpu_tensor_mixes_with_a_cuda_tensor():
+    """The one exception: a 0-d CPU tensor combines with a CUDA tensor, and the result is on the CUDA device."""
+    result = torch.ones(2, device="cuda") + torch.tensor(1.0)
+    assert_equal(result.device.type, "cuda", "the result's device type")
+    assert_values_equal(result, torch.full((2,), 2.0, device="cuda"))
+
+
+@pytest.mark.doc(NUMPY_DOC)
+@pytest.mark.claim("003.gpu-to-numpy-via-cpu", verdict="holds")
+@pytest.mark.needs_device("cuda")
+def test_numpy_of_a_cuda_tensor_needs_a_move_to_the_cpu_first():
+    """Tensor.numpy() of a CUDA tensor raises and points to .cpu(); t.cpu().numpy() works."""
+    tensor = torch.arange(3.0, device="cuda")
+    with pytest.raises(TypeError, match=r"can't convert cuda:0 device type tensor to numpy.*Tensor\.cpu\(\)"):
+        tensor.numpy()
+    assert_values_equal(tensor.cpu().numpy(), torch.arange(3.0))
+
+
+@pytest.mark.doc(TYPE_DOC)
+@pytest.mark.claim("003.cuda-float-tensor-type", verdict="holds")
+@pytest.mark.needs_device("cuda")
+def test_type_of_a_cuda_float_tensor_is_torch_cuda_float_tensor():
+    """A float32 tensor on a CUDA device reports type() 'torch.cuda.FloatTensor'."""
+    assert_equal(torch.zeros(1, device="cuda").type(), "torch.cuda.FloatTensor", "type() of a CUDA float32 tensor")

@@ -1,0 +1,90 @@
+"""Random number generation: seeding makes draws reproducible, and a Generator keeps a stream of its own."""
+
+import pytest
+import torch
+
+from torchspecs.assertions import assert_equal, assert_values_equal
+
+DOCS = "https://docs.pytorch.org/docs/stable"
+MANUAL_SEED_DOC = f"{DOCS}/generated/torch.manual_seed.html"
+GENERATOR_DOC = f"{DOCS}/generated/torch.Generator.html"
+RNG_STATE_DOC = f"{DOCS}/generated/torch.set_rng_state.html"
+FORK_RNG_DOC = f"{DOCS}/random.html#torch.random.fork_rng"
+CUDA_SEED_DOC = f"{DOCS}/generated/torch.cuda.manual_seed_all.html"
+REPRODUCIBILITY_DOC = f"{DOCS}/notes/randomness.html"
+
+
+def _draws(device: str = "cpu") -> list[torch.Tensor]:
+    return [
+        torch.rand(4, device=device),
+        torch.randn(4, device=device),
+        torch.randint(0, 100, (4,), device=device),
+        torch.randperm(6, device=device),
+    ]
+
+
+def _assert_same_draws(first: list[torch.Tensor], second: list[torch.Tensor]) -> None:
+    __tracebackhide__ = True
+    for one, other in zip(first, second, strict=True):
+        assert_values_equal(one, other)
+
+
+@pytest.mark.doc(MANUAL_SEED_DOC)
+@pytest.mark.claim("003.manual-seed-fixes-randomness", verdict="holds")
+def test_manual_seed_makes_draws_reproducible():
+    """After torch.manual_seed(s), the same sequence of calls draws the same values; another seed draws others."""
+    torch.manual_seed(1234)
+    first = _draws()
+    torch.manual_seed(1234)
+    _assert_same_draws(_draws(), first)
+    torch.manual_seed(4321)
+    assert_equal(torch.equal(torch.rand(4), first[0]), False, "rand after another seed equals the first draw")
+
+
+@pytest.mark.doc(GENERATOR_DOC)
+def test_a_generator_keeps_its_own_stream():
+    """Drawing with generator= leaves the global stream alone; two generators with one seed draw alike."""
+    torch.manual_seed(7)
+    expected_global = torch.rand(3)
+    torch.manual_seed(7)
+    own = torch.Generator().manual_seed(99)
+    from_own = torch.rand(3, generator=own)
+    assert_values_equal(torch.rand(3), expected_global)
+    assert_values_equal(torch.rand(3, generator=torch.Generator().manual_seed(99)), from_own)
+
+
+@pytest.mark.doc(RNG_STATE_DOC)
+def test_restoring_the_rng_state_replays_the_draws():
+    """set_rng_state(get_rng_state()) rewinds the global stream: the next draws repeat."""
+    state = torch.get_rng_state()
+    first = torch.rand(3)
+    torch.set_rng_state(state)
+    assert_values_equal(torch.rand(3), first)
+
+
+@pytest.mark.doc(FORK_RNG_DOC)
+def test_fork_rng_puts_the_global_stream_back_after_the_block():
+    """Draws inside torch.random.fork_rng() do not advance the stream seen after it."""
+    state = torch.get_rng_state()
+    expected = torch.rand(3)
+    torch.set_rng_state(state)
+    with torch.random.fork_rng(devices=[]):
+        torch.rand(10)
+    assert_values_equal(torch.rand(3), expected)
+
+
+@pytest.mark.doc(CUDA_SEED_DOC)
+@pytest.mark.claim("003.cuda-manual-seed-all", verdict="holds")
+def test_cuda_manual_seed_all_is_safe_to_call_on_any_machine():
+    """torch.cuda.manual_seed_all can always be called: without CUDA it is silently ignored."""
+    torch.cuda.manual_seed_all(0)
+
+
+@pytest.mark.doc(REPRODUCIBILITY_DOC)
+@pytest.mark.needs_device("cuda")
+def test_manual_seed_also_seeds_cuda_devices():
+    """torch.manual_seed seeds the RNG of every device, so CUDA draws repeat after the same seed."""
+    torch.manual_seed(5)
+    first = _draws("cuda")
+    torch.manual_seed(5)
+    _assert_same_draws(_draws("cuda"), first)

@@ -1,0 +1,769 @@
+"""Breakages of the tensors area: wrong dtypes, shapes, values, refusals that stop refusing, and the reverse."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+
+from torchspecs.versions import version_matches
+
+from .core import (
+    Breakage,
+    Tensor,
+    function,
+    installed_side,
+    legacy,
+    legacy_keeps_python_types,
+    mapping_result,
+    method,
+    raising,
+    returning_self,
+    silenced,
+)
+
+CREATION = "specs/tensors/test_creation.py"
+PROMOTION = "specs/tensors/test_promotion_and_broadcasting.py"
+SHAPE = "specs/tensors/test_shape_ops.py"
+INDEXING = "specs/tensors/test_indexing.py"
+MATMUL = "specs/tensors/test_matmul_and_reductions.py"
+IN_PLACE = "specs/tensors/test_in_place.py"
+DEVICES = "specs/tensors/test_devices.py"
+RANDOMNESS = "specs/tensors/test_randomness.py"
+
+EMPTY_FILL_SIDES = {
+    ">=2.1": "test_empty_is_filled_with_nan_or_the_maximum_under_deterministic_algorithms",
+    "<2.1": "test_empty_is_not_filled_under_deterministic_algorithms_before_2_1",
+}
+FILL_SETTING_SIDES = {
+    ">=2.2": "test_fill_uninitialized_memory_is_on_by_default_and_can_be_turned_off",
+    "<2.2": "test_fill_uninitialized_memory_does_not_exist_before_2_2",
+}
+WIDE_UNSIGNED_SIDES = {
+    ">=2.3": "test_from_numpy_accepts_wide_unsigned_ints",
+    "<2.3": "test_from_numpy_refuses_wide_unsigned_ints",
+}
+GATHER_NARROW_INDEX_SIDES = {
+    ">=2.1": "test_gather_along_dim_0_with_an_index_narrower_than_input_reads_the_indexed_row",
+    "<2.1": "test_gather_along_dim_0_with_an_index_narrower_than_input_misreads_floats_before_2_1",
+}
+# Gated to one side only: before 2.1 the property fails on the narrow-index cases above.
+GATHER_PROPERTY = {">=2.1": "test_gather_agrees_with_numpy_take_along_axis"}
+VERSION_SIDES = (EMPTY_FILL_SIDES, FILL_SETTING_SIDES, WIDE_UNSIGNED_SIDES, GATHER_NARROW_INDEX_SIDES, GATHER_PROPERTY)
+WIDE_UNSIGNED = (np.uint16, np.uint32, np.uint64)
+
+
+def _set(target: object, name: str, value: object):
+    """A breakage that sets ``target.name`` (adding it if torch does not have it)."""
+    return lambda monkeypatch: monkeypatch.setattr(target, name, value, raising=False)
+
+
+def _filled(value: float):
+    """torch.empty that hands back memory filled with ``value`` (floats only), whatever the deterministic mode."""
+
+    def make(original):
+        def empty(*args, **kwargs):
+            tensor = original(*args, **kwargs)
+            return tensor.fill_(value) if tensor.is_floating_point() else tensor
+
+        return empty
+
+    return make
+
+
+def _inclusive_arange(original):
+    def arange(*args, **kwargs):
+        start, end, step = (0, args[0], 1) if len(args) == 1 else (*args, 1)[:3]
+        return original(start, end + step, step, **kwargs)
+
+    return arange
+
+
+def _exclusive_range(original):
+    return lambda start, end, step=1, **kwargs: torch.arange(start, end, step, **kwargs).to(torch.get_default_dtype())
+
+
+def _draining_tensor(original):
+    return lambda data, **kwargs: original(list(data) if isinstance(data, Iterator) else data, **kwargs)
+
+
+def _type_naming_the_dtype(original):
+    return lambda self, dtype=None, *args, **kwargs: str(self.dtype) if dtype is None else original(self, dtype)
+
+
+def _type_ignoring_its_argument(original):
+    return lambda self, dtype=None, *args, **kwargs: original(self) if dtype is None else self
+
+
+def _from_numpy_refusing_wide_unsigned(original):
+    def from_numpy(array):
+        if array.dtype.type in WIDE_UNSIGNED:
+            raise TypeError(f"broken: can't convert np.ndarray of type numpy.{array.dtype.name}")
+        return original(array)
+
+    return from_numpy
+
+
+def _from_numpy_widening_unsigned(original):
+    return lambda array: original(array.astype(np.int64) if array.dtype.type in WIDE_UNSIGNED else array)
+
+
+def _creation_version_breakages() -> dict[str, Breakage]:
+    """The breakages for the side of each version change that the installed torch runs."""
+    fills = version_matches(">=2.1")
+    return {
+        "empty-never-filled" if fills else "empty-always-nan": Breakage(
+            function("empty", _filled(7.0 if fills else math.nan)), CREATION, (installed_side(EMPTY_FILL_SIDES),)
+        ),
+        "fill-setting-ignored" if version_matches(">=2.2") else "fill-setting-added": Breakage(
+            function("empty", _filled(math.nan))
+            if version_matches(">=2.2")
+            else _set(torch.utils, "deterministic", object()),
+            CREATION,
+            (installed_side(FILL_SETTING_SIDES),),
+        ),
+        "from-numpy-refuses-wide-unsigned"
+        if version_matches(">=2.3")
+        else "from-numpy-converts-wide-unsigned": Breakage(
+            function(
+                "from_numpy",
+                _from_numpy_refusing_wide_unsigned if version_matches(">=2.3") else _from_numpy_widening_unsigned,
+            ),
+            CREATION,
+            (installed_side(WIDE_UNSIGNED_SIDES),),
+        ),
+    }
+
+
+def _adding_with(transform):
+    """Tensor.__add__ that passes both operands through ``transform(self, other)`` first."""
+    return lambda original: lambda self, other: original(*transform(self, other))
+
+
+def _add_swallowing_errors(original):
+    def add(self, other):
+        try:
+            return original(self, other)
+        except RuntimeError:
+            return self
+
+    return add
+
+
+def _iadd_refusing_other_dtypes(original):
+    def iadd(self, other):
+        if isinstance(other, Tensor) and other.dtype != self.dtype:
+            raise RuntimeError("broken: in-place add of another dtype")
+        return original(self, other)
+
+    return iadd
+
+
+def _split_padding_sizes(original):
+    def split(self, split_size, dim=0):
+        if not isinstance(split_size, int) and sum(split_size) != self.shape[dim]:
+            split_size = [*split_size, self.shape[dim] - sum(split_size)]
+        return original(self, split_size, dim)
+
+    return split
+
+
+def _truncating_reshape(original):
+    def reshape(self, *shape):
+        shape = tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        count = math.prod(shape)
+        return original(self.flatten()[:count] if -1 not in shape and count < self.numel() else self, shape)
+
+    return reshape
+
+
+def _gather_flipping_index(original):
+    return lambda input, dim, index, **kwargs: original(input, dim, index.flip(-2 if index.dim() > 1 else 0), **kwargs)
+
+
+def _gather_cropping_index(original):
+    def gather(input, dim, index, **kwargs):
+        along = dim % input.dim()
+        window = tuple(slice(None) if d == along else slice(0, side) for d, side in enumerate(input.shape))
+        return original(input, dim, index[window], **kwargs)
+
+    return gather
+
+
+def _gather_along_the_last_dim(original):
+    return lambda input, dim, index, **kwargs: original(input, input.dim() - 1, index, **kwargs)
+
+
+def _gather_by_numpy(original):
+    """gather done right, by numpy: what torch >= 2.1 returns where 2.0 misread narrow indices."""
+
+    def gather(input, dim, index, **kwargs):
+        along = dim % input.dim()
+        window = tuple(slice(None) if d == along else slice(0, side) for d, side in enumerate(index.shape))
+        return torch.from_numpy(np.take_along_axis(input.numpy()[window], index.numpy(), axis=along))
+
+    return gather
+
+
+def _gather_version_breakages() -> dict[str, Breakage]:
+    fixed = version_matches(">=2.1")
+    return {
+        "gather-along-the-last-dim" if fixed else "gather-fixed": Breakage(
+            function("gather", _gather_along_the_last_dim if fixed else _gather_by_numpy),
+            INDEXING,
+            (installed_side(GATHER_NARROW_INDEX_SIDES),),
+        )
+    }
+
+
+def _where_swapping_branches(original):
+    return lambda condition, *branches, **kwargs: original(condition, *reversed(branches), **kwargs)
+
+
+def _where_one_arg_as_rows(original):
+    return lambda condition, *branches, **kwargs: (
+        original(condition, *branches, **kwargs) if branches else (torch.nonzero(condition),)
+    )
+
+
+def _refusing_other_devices(original):
+    def add(self, other):
+        if isinstance(other, Tensor) and other.device != self.device:
+            raise RuntimeError("broken: tensors on two devices")
+        return original(self, other)
+
+    return add
+
+
+def _moving_to_own_device(self, other):
+    return self, other.to(self.device) if isinstance(other, Tensor) else other
+
+
+BREAKAGES: dict[str, Breakage] = {
+    # Construction and dtype rules
+    "tensor-makes-floats-of-everything": Breakage(
+        function("tensor", mapping_result(lambda t: t if t.is_complex() else t.to(torch.get_default_dtype()))),
+        CREATION,
+        (
+            "test_torch_tensor_infers_the_dtype_from_the_data[int]",
+            "test_torch_tensor_follows_the_default_dtype_for_floats_only",
+        ),
+    ),
+    "tensor-ignores-default-dtype": Breakage(
+        function("tensor", mapping_result(lambda t: t.float() if t.is_floating_point() else t)),
+        CREATION,
+        ("test_torch_tensor_follows_the_default_dtype_for_floats_only",),
+    ),
+    "legacy-keeps-python-types": Breakage(
+        legacy(legacy_keeps_python_types), CREATION, ("test_legacy_constructor_turns_bools_into_the_default_dtype",)
+    ),
+    "tensor-drains-iterators": Breakage(
+        function("tensor", _draining_tensor), CREATION, ("test_torch_tensor_refuses_an_iterator_but_takes_a_sequence",)
+    ),
+    "item-returns-a-tensor": Breakage(
+        method("item", returning_self), CREATION, ("test_item_returns_the_python_number_of_a_one_element_tensor",)
+    ),
+    "type-names-the-dtype": Breakage(
+        method("type", _type_naming_the_dtype), CREATION, ("test_type_without_arguments_names_the_legacy_tensor_type",)
+    ),
+    "type-ignores-its-argument": Breakage(
+        method("type", _type_ignoring_its_argument), CREATION, ("test_type_with_a_dtype_or_type_name_casts",)
+    ),
+    "float-is-a-no-op": Breakage(method("float", returning_self), CREATION, ("test_dtype_named_methods_cast",)),
+    "float-tensor-is-double": Breakage(
+        _set(torch, "FloatTensor", torch.DoubleTensor), CREATION, ("test_typed_legacy_constructors_make_their_dtype",)
+    ),
+    "long-is-int32": Breakage(
+        _set(torch, "long", torch.int32), CREATION, ("test_dtype_long_is_int64_and_every_factory_takes_it",)
+    ),
+    "shape-is-a-list": Breakage(
+        _set(Tensor, "shape", property(lambda self: list(self.size()))),
+        CREATION,
+        ("test_a_tensor_is_not_a_tuple_but_its_shape_is",),
+    ),
+    "full-always-float": Breakage(
+        function("full", mapping_result(lambda t: t.float())),
+        CREATION,
+        ("test_full_infers_the_dtype_from_the_fill_value",),
+    ),
+    "empty-ignores-shape": Breakage(
+        function("empty", mapping_result(lambda t: t.flatten())),
+        CREATION,
+        ("test_empty_only_promises_shape_and_dtype",),
+    ),
+    **_creation_version_breakages(),
+    "eye-is-sparse": Breakage(
+        function("eye", mapping_result(lambda t: t.to_sparse())), CREATION, ("test_eye_is_a_dense_identity",)
+    ),
+    "eye-is-always-square": Breakage(
+        function("eye", lambda original: lambda n, m=None, **kwargs: original(n, **kwargs)),
+        CREATION,
+        ("test_eye_columns_default_to_rows",),
+    ),
+    "arange-includes-the-end": Breakage(
+        function("arange", _inclusive_arange), CREATION, ("test_arange_excludes_the_end",)
+    ),
+    "range-excludes-the-end": Breakage(
+        function("range", _exclusive_range), CREATION, ("test_deprecated_range_includes_the_end_unlike_python_range",)
+    ),
+    "range-does-not-warn": Breakage(
+        function("range", silenced), CREATION, ("test_deprecated_range_warns_and_points_to_arange",)
+    ),
+    "linspace-excludes-the-end": Breakage(
+        function(
+            "linspace", lambda original: lambda start, end, steps, **kw: original(start, end, steps + 1, **kw)[:-1]
+        ),
+        CREATION,
+        ("test_linspace_includes_both_ends_with_steps_points",),
+    ),
+    "rand-shifted": Breakage(
+        function("rand", mapping_result(lambda t: t + 0.5)),
+        CREATION,
+        ("test_rand_draws_from_zero_inclusive_to_one_exclusive",),
+    ),
+    "randn-scaled": Breakage(
+        function("randn", mapping_result(lambda t: t * 2)), CREATION, ("test_randn_draws_from_the_standard_normal",)
+    ),
+    "randint-includes-high": Breakage(
+        function("randint", lambda original: lambda low, high, size, **kw: original(low, high + 1, size, **kw)),
+        CREATION,
+        ("test_randint_includes_low_and_excludes_high",),
+    ),
+    "zeros-like-ignores-dtype": Breakage(
+        function("zeros_like", lambda original: lambda t, **kwargs: torch.zeros(t.shape, **kwargs)),
+        CREATION,
+        ("test_like_factories_copy_shape_dtype_and_device",),
+    ),
+    "from-numpy-widens": Breakage(
+        function("from_numpy", mapping_result(lambda t: t.double() if t.is_floating_point() else t)),
+        CREATION,
+        ("test_from_numpy_maps_each_dtype_to_its_torch_dtype",),
+    ),
+    "numpy-widens": Breakage(
+        method("numpy", mapping_result(lambda array: array.astype(np.float64))),
+        CREATION,
+        ("test_numpy_round_trip_keeps_dtype_and_values",),
+    ),
+    "from-numpy-takes-lists": Breakage(
+        function(
+            "from_numpy", lambda original: lambda data: torch.tensor(data) if isinstance(data, list) else original(data)
+        ),
+        CREATION,
+        ("test_from_numpy_refuses_a_list",),
+    ),
+    "numpy-detaches-silently": Breakage(
+        method("numpy", lambda original: lambda self, **kwargs: original(self.detach(), **kwargs)),
+        CREATION,
+        ("test_numpy_refuses_a_tensor_that_requires_grad",),
+    ),
+    # Type promotion and broadcasting
+    "add-keeps-the-left-dtype": Breakage(
+        method("__add__", lambda original: lambda self, other: original(self, other).to(self.dtype)),
+        PROMOTION,
+        (
+            "test_tensors_of_different_dtypes_combine_in_a_promoted_dtype",
+            "test_int_tensor_with_a_python_float_gives_the_default_dtype",
+            "test_zero_dim_and_python_scalars_only_promote_across_categories[int-0d-double]",
+        ),
+    ),
+    "bool-add-counts": Breakage(
+        method("__add__", _adding_with(lambda a, b: (a.long() if a.dtype == torch.bool else a, b))),
+        PROMOTION,
+        ("test_bool_tensors_add_as_logical_or_and_count_as_ints",),
+    ),
+    "bool-subtraction-as-xor": Breakage(
+        method(
+            "__sub__",
+            lambda original: lambda self, other: self ^ other if self.dtype == torch.bool else original(self, other),
+        ),
+        PROMOTION,
+        ("test_subtracting_bool_tensors_is_refused",),
+    ),
+    "integer-division-truncates": Breakage(
+        method("__truediv__", lambda original: lambda self, other: torch.div(self, other, rounding_mode="trunc")),
+        PROMOTION,
+        ("test_dividing_integers_is_true_division",),
+    ),
+    "floor-division-truncates": Breakage(
+        method("__floordiv__", lambda original: lambda self, other: torch.div(self, other, rounding_mode="trunc")),
+        PROMOTION,
+        ("test_floor_division_rounds_towards_negative_infinity",),
+    ),
+    "in-place-add-casts-silently": Breakage(
+        method("add_", lambda original: lambda self, other, **kwargs: self.copy_(self + other)),
+        PROMOTION,
+        ("test_in_place_op_that_needs_a_wider_dtype_is_refused",),
+    ),
+    "in-place-add-refuses-other-dtypes": Breakage(
+        method("__iadd__", _iadd_refusing_other_dtypes), PROMOTION, ("test_in_place_op_may_narrow_within_a_category",)
+    ),
+    "broadcast-shapes-reversed": Breakage(
+        function("broadcast_shapes", mapping_result(lambda shape: torch.Size(reversed(shape)))),
+        PROMOTION,
+        ("test_broadcasting_follows_numpy",),
+    ),
+    "add-ignores-shape-mismatch": Breakage(
+        method("__add__", _add_swallowing_errors), PROMOTION, ("test_shapes_that_do_not_broadcast_raise",)
+    ),
+    "broadcast-tensors-copies": Breakage(
+        function("broadcast_tensors", mapping_result(lambda tensors: tuple(t.contiguous() for t in tensors))),
+        PROMOTION,
+        ("test_broadcasting_does_not_copy_the_inputs",),
+    ),
+    "comparison-answers-once": Breakage(
+        method("__gt__", mapping_result(lambda t: t.all())),
+        PROMOTION,
+        ("test_scalar_arithmetic_and_comparison_apply_to_every_element",),
+    ),
+    # Shape operations
+    "squeeze-does-nothing": Breakage(
+        method("squeeze", returning_self),
+        SHAPE,
+        (
+            "test_squeeze_removes_every_size_one_dimension",
+            "test_squeeze_with_a_dim_removes_only_that_dim_and_leaves_a_non_one_dim_alone",
+            "test_squeeze_accepts_a_tuple_of_dims",
+        ),
+    ),
+    "unsqueeze-always-at-front": Breakage(
+        method("unsqueeze", lambda original: lambda self, dim: original(self, 0)),
+        SHAPE,
+        ("test_unsqueeze_inserts_a_size_one_dim_at_any_position", "test_unsqueeze_positions_of_the_notes_example"),
+    ),
+    "cat-stacks": Breakage(
+        function("cat", lambda original: lambda tensors, dim=0, **kwargs: torch.stack(tensors, dim)),
+        SHAPE,
+        ("test_cat_joins_along_an_existing_dim", "test_cat_refuses_tensors_that_differ_outside_the_cat_dim"),
+    ),
+    "stack-concatenates": Breakage(
+        function("stack", lambda original: lambda tensors, dim=0, **kwargs: torch.cat(tensors, dim)),
+        SHAPE,
+        ("test_stack_joins_along_a_new_dim", "test_stack_refuses_tensors_of_different_shapes"),
+    ),
+    "split-by-count": Breakage(
+        method(
+            "split",
+            lambda original: (
+                lambda self, size, dim=0: self.chunk(size, dim) if isinstance(size, int) else original(self, size, dim)
+            ),
+        ),
+        SHAPE,
+        ("test_split_by_size_gives_pieces_of_that_size_and_a_smaller_last_one",),
+    ),
+    "split-pads-short-sizes": Breakage(
+        method("split", _split_padding_sizes), SHAPE, ("test_split_by_a_list_of_sizes_needs_them_to_add_up",)
+    ),
+    "chunk-always-exact-count": Breakage(
+        method("chunk", lambda original: lambda self, chunks, dim=0: self.tensor_split(chunks, dim)),
+        SHAPE,
+        ("test_chunk_cuts_equal_pieces_of_ceil_size_and_may_return_fewer", "test_chunk_of_six_into_four_returns_three"),
+    ),
+    "unbind-flattens": Breakage(
+        method("unbind", lambda original: lambda self, dim=0: tuple(p.flatten() for p in original(self, dim))),
+        SHAPE,
+        ("test_unbind_removes_one_dim_rather_than_splitting_into_vectors",),
+    ),
+    "permute-ignores-order": Breakage(
+        method("permute", returning_self), SHAPE, ("test_permute_reorders_dims_as_numpy_transpose",)
+    ),
+    "transpose-ignores-dims": Breakage(
+        method("transpose", returning_self), SHAPE, ("test_transpose_swaps_two_dims_as_numpy_swapaxes",)
+    ),
+    "movedim-swaps": Breakage(
+        method("movedim", lambda original: lambda self, source, destination: self.transpose(source, destination)),
+        SHAPE,
+        ("test_movedim_moves_one_dim_as_numpy_moveaxis",),
+    ),
+    "flatten-ignores-range": Breakage(
+        method("flatten", lambda original: lambda self, start_dim=0, end_dim=-1: original(self)),
+        SHAPE,
+        ("test_flatten_merges_the_dims_from_start_to_end",),
+    ),
+    "unflatten-reverses-sizes": Breakage(
+        method("unflatten", lambda original: lambda self, dim, sizes: original(self, dim, tuple(reversed(sizes)))),
+        SHAPE,
+        ("test_unflatten_undoes_flatten",),
+    ),
+    "reshape-truncates": Breakage(
+        method("reshape", _truncating_reshape), SHAPE, ("test_reshape_to_a_different_element_count_raises",)
+    ),
+    "view-as-ignores-other": Breakage(
+        method("view_as", returning_self), SHAPE, ("test_view_as_and_reshape_as_take_the_other_tensors_shape",)
+    ),
+    "size-counts-from-the-end": Breakage(
+        method(
+            "size", lambda original: lambda self, dim=None: original(self) if dim is None else original(self, -1 - dim)
+        ),
+        SHAPE,
+        ("test_size_of_a_dim_and_dim_count",),
+    ),
+    # Indexing and selection
+    "gather-flips-index": Breakage(
+        function("gather", _gather_flipping_index),
+        INDEXING,
+        (
+            *(spec for versions, spec in GATHER_PROPERTY.items() if version_matches(versions)),
+            "test_gather_follows_its_formula_on_the_notes_example",
+            "test_gather_index_may_be_smaller_than_input_outside_dim",
+            "test_gather_picks_the_diagonal_of_every_matrix_in_a_batch",
+            "test_gather_with_topk_indices_picks_the_same_positions_from_another_tensor",
+        ),
+    ),
+    **_gather_version_breakages(),
+    "gather-crops-large-index": Breakage(
+        function("gather", _gather_cropping_index),
+        INDEXING,
+        ("test_gather_refuses_an_index_larger_than_input_outside_dim",),
+    ),
+    "topk-picks-smallest": Breakage(
+        function(
+            "topk",
+            lambda original: (
+                lambda input, k, dim=-1, largest=True, sorted=True, **kw: original(input, k, dim, not largest, sorted)
+            ),
+        ),
+        INDEXING,
+        (
+            "test_topk_returns_the_k_largest_sorted_or_the_k_smallest",
+            "test_topk_of_tied_values_returns_each_tie_once_with_its_own_index",
+            "test_gather_with_topk_indices_picks_the_same_positions_from_another_tensor",
+        ),
+    ),
+    "index-select-drops-length-one-dims": Breakage(
+        function("index_select", mapping_result(lambda t: t.squeeze())),
+        INDEXING,
+        (
+            "test_index_select_keeps_the_indexed_dim_where_an_integer_index_drops_it",
+            "test_index_select_equals_advanced_indexing_along_the_dim",
+        ),
+    ),
+    "indexing-reads-transposed": Breakage(
+        method(
+            "__getitem__", lambda original: lambda self, index: original(self.mT if self.dim() == 2 else self, index)
+        ),
+        INDEXING,
+        ("test_integer_indices_pick_an_element_and_slices_pick_a_block",),
+    ),
+    "scatter-does-nothing": Breakage(
+        method("scatter", returning_self), INDEXING, ("test_scatter_writes_src_at_the_positions_index_names",)
+    ),
+    "scatter-add-overwrites": Breakage(
+        method("scatter_add", lambda original: lambda self, dim, index, src: self.scatter(dim, index, src)),
+        INDEXING,
+        ("test_scatter_add_sums_values_sent_to_the_same_position",),
+    ),
+    "comparison-answers-once-for-masks": Breakage(
+        method("__gt__", mapping_result(lambda t: t.all())),
+        INDEXING,
+        ("test_comparison_makes_a_mask_and_indexing_with_it_extracts",),
+    ),
+    "where-swaps-branches": Breakage(
+        function("where", _where_swapping_branches),
+        INDEXING,
+        ("test_where_picks_from_x_where_the_condition_holds_and_from_y_elsewhere",),
+    ),
+    "where-one-arg-as-rows": Breakage(
+        function("where", _where_one_arg_as_rows), INDEXING, ("test_where_with_only_a_condition_is_nonzero_as_a_tuple",)
+    ),
+    "argmax-ignores-dim": Breakage(
+        method("argmax", lambda original: lambda self, dim=None, keepdim=False: original(self)),
+        INDEXING,
+        ("test_argmax_indexes_the_flattened_tensor_or_each_slice_along_a_dim",),
+    ),
+    "max-is-min": Breakage(
+        function("max", lambda original: torch.min),
+        INDEXING,
+        ("test_max_without_dim_is_a_zero_dim_tensor_and_with_dim_a_values_indices_pair",),
+    ),
+    # The matmul family and elementwise math
+    "matmul-elementwise": Breakage(
+        function("matmul", lambda original: lambda a, b, **kwargs: a * b),
+        MATMUL,
+        (
+            "test_matmul_of_two_vectors_is_their_dot_product_as_a_zero_dim_tensor",
+            "test_matmul_of_a_matrix_and_a_vector_is_mv",
+            "test_matmul_of_a_vector_and_a_matrix_treats_the_vector_as_a_row",
+            "test_matmul_of_two_matrices_is_mm",
+            "test_matmul_broadcasts_batch_dimensions",
+        ),
+    ),
+    "dot-of-matrices-sums": Breakage(
+        method("dot", lambda original: lambda self, other: (self * other.mT).sum()),
+        MATMUL,
+        ("test_dot_refuses_matrices",),
+    ),
+    "mm-of-vectors-is-dot": Breakage(
+        method(
+            "mm", lambda original: lambda self, other: self.dot(other) if self.dim() == 1 else original(self, other)
+        ),
+        MATMUL,
+        ("test_mm_refuses_vectors",),
+    ),
+    "mm-transposed": Breakage(method("mm", mapping_result(lambda t: t.mT)), MATMUL, ("test_mm_of_the_notes_example",)),
+    "bmm-reverses-the-batch": Breakage(
+        function("bmm", mapping_result(lambda t: t.flip(0))),
+        MATMUL,
+        ("test_bmm_multiplies_matrix_by_matrix_for_each_batch_entry",),
+    ),
+    "bmm-broadcasts": Breakage(
+        function("bmm", lambda original: torch.matmul), MATMUL, ("test_bmm_needs_3d_tensors_and_does_not_broadcast",)
+    ),
+    "einsum-off-by-one": Breakage(
+        function("einsum", mapping_result(lambda t: t + 1)), MATMUL, ("test_einsum_equals_the_named_operation",)
+    ),
+    "norm-ignores-ord": Breakage(
+        function(
+            "norm",
+            lambda original: lambda a, ord=None, dim=None, keepdim=False, **kw: original(a, dim=dim, keepdim=keepdim),
+            module=torch.linalg,
+        ),
+        MATMUL,
+        ("test_linalg_norm_computes_vector_and_matrix_norms[matrix-spectral]",),
+    ),
+    "log-is-log10": Breakage(
+        function("log", lambda original: torch.log10),
+        MATMUL,
+        ("test_log_is_the_natural_logarithm_and_log10_is_separate",),
+    ),
+    "eig-restored": Breakage(
+        function("eig", lambda original: lambda a, eigenvectors=False: torch.linalg.eigvals(a)),
+        MATMUL,
+        ("test_torch_eig_is_removed_and_points_to_linalg_eig",),
+    ),
+    "linalg-eig-real": Breakage(
+        function("eig", mapping_result(lambda pair: tuple(t.real for t in pair)), module=torch.linalg),
+        MATMUL,
+        ("test_linalg_eig_returns_complex_eigenpairs",),
+    ),
+    "mean-casts-integers": Breakage(
+        method(
+            "mean",
+            lambda original: (
+                lambda self, *a, **kw: original(self if self.is_floating_point() else self.double(), *a, **kw)
+            ),
+        ),
+        MATMUL,
+        ("test_mean_averages_floats_and_refuses_integers",),
+    ),
+    "pow-squares": Breakage(
+        function("pow", lambda original: lambda base, exponent, **kwargs: base * base),
+        MATMUL,
+        ("test_pow_raises_each_element_to_the_exponent",),
+    ),
+    "exp-minus-one": Breakage(
+        function("exp", lambda original: torch.expm1), MATMUL, ("test_exp_applies_the_exponential_to_every_element",)
+    ),
+    "view-becomes-a-function": Breakage(
+        _set(torch, "view", lambda tensor, *shape: tensor.view(*shape)),
+        MATMUL,
+        ("test_some_tensor_methods_have_no_torch_function[view]",),
+    ),
+    # In-place and out-of-place
+    "in-place-returns-a-copy": Breakage(
+        method("mul_", lambda original: lambda self, *args, **kwargs: original(self, *args, **kwargs).clone()),
+        IN_PLACE,
+        ("test_in_place_method_changes_the_tensor_and_returns_it[mul_]",),
+    ),
+    "out-of-place-writes-in-place": Breakage(
+        method("mul", lambda original: lambda self, *args, **kwargs: self.mul_(*args, **kwargs)),
+        IN_PLACE,
+        ("test_out_of_place_method_returns_a_new_tensor_and_leaves_the_input[mul_]",),
+    ),
+    "in-place-on-leaf-allowed": Breakage(
+        method("mul_", lambda original: lambda self, other: (original(self.data, other), self)[1]),
+        IN_PLACE,
+        ("test_in_place_op_on_a_leaf_that_requires_grad_is_refused",),
+    ),
+    "sub-in-place-binarises": Breakage(
+        method("sub_", lambda original: lambda self, other, **kwargs: self.copy_((self > other).to(self.dtype))),
+        IN_PLACE,
+        ("test_data_sub_subtracts_in_place_rather_than_binarising",),
+    ),
+    "eq-answers-once": Breakage(
+        method("eq", lambda original: lambda self, other: torch.tensor(torch.equal(self, other))),
+        IN_PLACE,
+        ("test_eq_compares_element_by_element_and_equal_compares_whole_tensors",),
+    ),
+    # Devices
+    "to-ignores-the-device": Breakage(
+        method("to", returning_self), DEVICES, ("test_device_attribute_names_where_the_tensor_lives",)
+    ),
+    "is-available-inverted": Breakage(
+        function("is_available", lambda original: lambda: not original(), module=torch.cuda),
+        DEVICES,
+        ("test_cuda_is_available_says_whether_a_cuda_device_can_be_used",),
+    ),
+    "add-moves-across-devices": Breakage(
+        method("__add__", _adding_with(_moving_to_own_device)),
+        DEVICES,
+        ("test_tensors_on_different_devices_do_not_mix",),
+    ),
+    "zero-dim-cross-device-refused": Breakage(
+        method("__add__", _refusing_other_devices), DEVICES, ("test_a_zero_dim_cpu_tensor_mixes_with_any_device",)
+    ),
+    "to-cuda-stays-put": Breakage(
+        method("to", returning_self),
+        DEVICES,
+        ("test_to_cuda_puts_the_tensor_on_the_current_cuda_device",),
+        needs_device="cuda",
+    ),
+    "add-moves-across-devices-to-cuda": Breakage(
+        method("__add__", _adding_with(_moving_to_own_device)),
+        DEVICES,
+        ("test_cuda_and_cpu_tensors_do_not_mix",),
+        needs_device="cuda",
+    ),
+    "zero-dim-cross-device-refused-on-cuda": Breakage(
+        method("__add__", _refusing_other_devices),
+        DEVICES,
+        ("test_a_zero_dim_cpu_tensor_mixes_with_a_cuda_tensor",),
+        needs_device="cuda",
+    ),
+    "numpy-moves-to-cpu": Breakage(
+        method("numpy", lambda original: lambda self, **kwargs: original(self.cpu(), **kwargs)),
+        DEVICES,
+        ("test_numpy_of_a_cuda_tensor_needs_a_move_to_the_cpu_first",),
+        needs_device="cuda",
+    ),
+    "type-drops-the-device": Breakage(
+        method("type", lambda original: lambda self, dtype=None, *args, **kwargs: original(self.cpu())),
+        DEVICES,
+        ("test_type_of_a_cuda_float_tensor_is_torch_cuda_float_tensor",),
+        needs_device="cuda",
+    ),
+    # Randomness
+    "manual-seed-ignored": Breakage(
+        function("manual_seed", lambda original: lambda seed: torch.default_generator),
+        RANDOMNESS,
+        ("test_manual_seed_makes_draws_reproducible",),
+    ),
+    "rand-ignores-generator": Breakage(
+        function("rand", lambda original: lambda *args, generator=None, **kwargs: original(*args, **kwargs)),
+        RANDOMNESS,
+        ("test_a_generator_keeps_its_own_stream",),
+    ),
+    "set-rng-state-ignored": Breakage(
+        function("set_rng_state", lambda original: lambda state: None),
+        RANDOMNESS,
+        ("test_restoring_the_rng_state_replays_the_draws",),
+    ),
+    "fork-rng-forgets": Breakage(
+        function("fork_rng", lambda original: lambda *args, **kwargs: contextlib.nullcontext(), module=torch.random),
+        RANDOMNESS,
+        ("test_fork_rng_puts_the_global_stream_back_after_the_block",),
+    ),
+    "cuda-seed-all-raises": Breakage(
+        function("manual_seed_all", raising("no CUDA device"), module=torch.cuda),
+        RANDOMNESS,
+        ("test_cuda_manual_seed_all_is_safe_to_call_on_any_machine",),
+    ),
+    "manual-seed-skips-cuda": Breakage(
+        function("manual_seed", lambda original: lambda seed: torch.default_generator.manual_seed(seed)),
+        RANDOMNESS,
+        ("test_manual_seed_also_seeds_cuda_devices",),
+        needs_device="cuda",
+    ),
+}
