@@ -76,3 +76,12 @@ def test_fill_uninitialized_memory_is_a_restored_setting():
     ]
     isolation.restore(saved)
     assert torch.utils.deterministic.fill_uninitialized_memory is True
+
+
+def test_global_module_hooks_context_also_resets_the_full_backward_flag():
+    saved = isolation.snapshot()
+    with isolation.global_module_hooks():
+        handle = torch.nn.modules.module.register_module_full_backward_hook(lambda *args: None)
+        handle.remove()
+        assert isolation.leaked_settings(saved, isolation.snapshot()) != []
+    assert isolation.leaked_settings(saved, isolation.snapshot()) == []

@@ -22,6 +22,7 @@ __all__ = [
     "default_dtype",
     "deterministic_algorithms",
     "fill_uninitialized_memory",
+    "global_module_hooks",
     "global_settings",
     "leaked_settings",
     "restore",
@@ -182,3 +183,17 @@ def fill_uninitialized_memory(enabled: bool) -> Iterator[None]:
         yield
     finally:
         torch.utils.deterministic.fill_uninitialized_memory = previous
+
+
+@contextmanager
+def global_module_hooks() -> Iterator[None]:
+    """Run a block that registers hooks for all modules, and put torch's global hook state back after it.
+
+    Removing a global hook's handle is not enough: registering a full backward hook also
+    sets a module-level flag that nothing resets.
+    """
+    saved = _read_module_hooks()
+    try:
+        yield
+    finally:
+        _write_module_hooks(saved)

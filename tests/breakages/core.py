@@ -38,6 +38,16 @@ def function(name: str, make_replacement: Callable, *, module: object = torch) -
     return _replace(module, name, make_replacement)
 
 
+def setting(target: object, name: str, value: object) -> Callable:
+    """A breakage that sets ``target.name`` to ``value``, adding the attribute if torch does not have it."""
+    return lambda monkeypatch: monkeypatch.setattr(target, name, value, raising=False)
+
+
+def module_method(name: str, make_replacement: Callable, owner: type = torch.nn.Module) -> Callable:
+    """Break ``owner.<name>``: a method of nn.Module unless another class (a layer, an optimizer) is given."""
+    return _replace(owner, name, make_replacement)
+
+
 def combined(*breakages: Callable) -> Callable:
     """Apply several monkeypatches as one breakage."""
 

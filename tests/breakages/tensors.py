@@ -22,6 +22,7 @@ from .core import (
     method,
     raising,
     returning_self,
+    setting,
     silenced,
 )
 
@@ -54,11 +55,6 @@ GATHER_NARROW_INDEX_SIDES = {
 GATHER_PROPERTY = {">=2.1": "test_gather_agrees_with_numpy_take_along_axis"}
 VERSION_SIDES = (EMPTY_FILL_SIDES, FILL_SETTING_SIDES, WIDE_UNSIGNED_SIDES, GATHER_NARROW_INDEX_SIDES, GATHER_PROPERTY)
 WIDE_UNSIGNED = (np.uint16, np.uint32, np.uint64)
-
-
-def _set(target: object, name: str, value: object):
-    """A breakage that sets ``target.name`` (adding it if torch does not have it)."""
-    return lambda monkeypatch: monkeypatch.setattr(target, name, value, raising=False)
 
 
 def _filled(value: float):
@@ -121,7 +117,7 @@ def _creation_version_breakages() -> dict[str, Breakage]:
         "fill-setting-ignored" if version_matches(">=2.2") else "fill-setting-added": Breakage(
             function("empty", _filled(math.nan))
             if version_matches(">=2.2")
-            else _set(torch.utils, "deterministic", object()),
+            else setting(torch.utils, "deterministic", object()),
             CREATION,
             (installed_side(FILL_SETTING_SIDES),),
         ),
@@ -274,13 +270,15 @@ BREAKAGES: dict[str, Breakage] = {
     ),
     "float-is-a-no-op": Breakage(method("float", returning_self), CREATION, ("test_dtype_named_methods_cast",)),
     "float-tensor-is-double": Breakage(
-        _set(torch, "FloatTensor", torch.DoubleTensor), CREATION, ("test_typed_legacy_constructors_make_their_dtype",)
+        setting(torch, "FloatTensor", torch.DoubleTensor),
+        CREATION,
+        ("test_typed_legacy_constructors_make_their_dtype",),
     ),
     "long-is-int32": Breakage(
-        _set(torch, "long", torch.int32), CREATION, ("test_dtype_long_is_int64_and_every_factory_takes_it",)
+        setting(torch, "long", torch.int32), CREATION, ("test_dtype_long_is_int64_and_every_factory_takes_it",)
     ),
     "shape-is-a-list": Breakage(
-        _set(Tensor, "shape", property(lambda self: list(self.size()))),
+        setting(Tensor, "shape", property(lambda self: list(self.size()))),
         CREATION,
         ("test_a_tensor_is_not_a_tuple_but_its_shape_is",),
     ),
@@ -657,7 +655,7 @@ BREAKAGES: dict[str, Breakage] = {
         function("exp", lambda original: torch.expm1), MATMUL, ("test_exp_applies_the_exponential_to_every_element",)
     ),
     "view-becomes-a-function": Breakage(
-        _set(torch, "view", lambda tensor, *shape: tensor.view(*shape)),
+        setting(torch, "view", lambda tensor, *shape: tensor.view(*shape)),
         MATMUL,
         ("test_some_tensor_methods_have_no_torch_function[view]",),
     ),
