@@ -12,10 +12,10 @@ One module per spec area.  A new spec comes with an entry in its area's module.
 
 from __future__ import annotations
 
-from . import aliasing, tensors
+from . import aliasing, autograd, hooks, modules, serialization, tensors
 from .core import Breakage, gated_out
 
-_AREAS = (aliasing, tensors)
+_AREAS = (aliasing, tensors, autograd, modules, serialization, hooks)
 
 BREAKAGES: dict[str, Breakage] = {}
 for _area in _AREAS:

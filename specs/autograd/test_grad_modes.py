@@ -1,0 +1,79 @@
+"""Grad modes: no_grad, enable_grad, set_grad_enabled and inference_mode, and what each does to tensors made inside."""
+
+import pytest
+import torch
+from torch import nn
+
+from torchspecs.assertions import assert_equal
+
+DOCS = "https://docs.pytorch.org/docs/stable"
+NO_GRAD_DOC = f"{DOCS}/generated/torch.no_grad.html"
+ENABLE_GRAD_DOC = f"{DOCS}/generated/torch.enable_grad.html"
+SET_GRAD_ENABLED_DOC = f"{DOCS}/generated/torch.autograd.grad_mode.set_grad_enabled.html"
+INFERENCE_MODE_DOC = f"{DOCS}/generated/torch.autograd.grad_mode.inference_mode.html"
+GRAD_MODES_DOC = f"{DOCS}/notes/autograd.html#locally-disabling-gradient-computation"
+
+
+@pytest.mark.doc(NO_GRAD_DOC)
+@pytest.mark.claim("000.no-grad-sets-requires-grad-false", verdict="wrong")
+def test_no_grad_leaves_a_leafs_requires_grad_alone():
+    """torch.no_grad() does not turn a leaf's requires_grad from True to False, inside or after the block."""
+    weights = torch.ones(2, requires_grad=True)
+    with torch.no_grad():
+        assert_equal(weights.requires_grad, True, "requires_grad of the leaf inside no_grad")
+    assert_equal(weights.requires_grad, True, "requires_grad of the leaf after no_grad")
+
+
+@pytest.mark.doc(NO_GRAD_DOC)
+@pytest.mark.claim("003.no-grad-computes-no-gradients", verdict="holds")
+def test_results_computed_under_no_grad_do_not_require_grad():
+    """Results computed under no_grad have requires_grad False and no grad_fn: nothing is recorded to differentiate."""
+    weights = torch.ones(2, requires_grad=True)
+    with torch.no_grad():
+        result = weights * 2
+    assert_equal((result.requires_grad, result.grad_fn), (False, None), "(requires_grad, grad_fn) of the result")
+
+
+@pytest.mark.doc(ENABLE_GRAD_DOC)
+def test_enable_grad_inside_no_grad_records_again():
+    """torch.enable_grad() inside no_grad turns recording back on for its own block only."""
+    weights = torch.ones(2, requires_grad=True)
+    with torch.no_grad():
+        with torch.enable_grad():
+            inner = weights * 2
+        outer = weights * 2
+    assert_equal((inner.requires_grad, outer.requires_grad), (True, False), "(inner, outer) requires_grad")
+
+
+@pytest.mark.doc(SET_GRAD_ENABLED_DOC)
+def test_set_grad_enabled_switches_recording_by_flag():
+    """torch.set_grad_enabled(flag) as a context turns recording on or off by its argument, and restores it after."""
+    weights = torch.ones(2, requires_grad=True)
+    with torch.set_grad_enabled(False):
+        off = weights * 2
+    with torch.set_grad_enabled(True):
+        on = weights * 2
+    assert_equal((off.requires_grad, on.requires_grad), (False, True), "(off, on) requires_grad")
+    assert_equal(torch.is_grad_enabled(), True, "grad mode after the blocks")
+
+
+@pytest.mark.doc(INFERENCE_MODE_DOC)
+def test_inference_mode_makes_inference_tensors_that_autograd_refuses_later():
+    """Tensors made under inference_mode are inference tensors; autograd refuses to save them for backward afterwards."""
+    with torch.inference_mode():
+        frozen = torch.ones(2) * 2
+    assert_equal(frozen.is_inference(), True, "is_inference() of a tensor made in inference_mode")
+    weights = torch.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="Inference tensors cannot be saved for backward"):
+        weights * frozen
+
+
+@pytest.mark.doc(GRAD_MODES_DOC)
+@pytest.mark.claim("003.eval-switches-to-inference", verdict="holds")
+@pytest.mark.claim("000.eval-for-evaluation", verdict="holds")
+def test_eval_does_not_disable_autograd():
+    """model.eval() switches layers to evaluation behaviour; outputs still record a graph (use no_grad for that)."""
+    model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5)).eval()
+    output = model(torch.ones(1, 2))
+    assert_equal(model.training, False, "model.training after eval()")
+    assert_equal(output.requires_grad, True, "requires_grad of an output in eval mode")

@@ -1,0 +1,170 @@
+"""Gradients: what requires grad, what records a graph, where .grad lands, and when backward refuses."""
+
+import pytest
+import torch
+from torch import nn
+
+from torchspecs.assertions import assert_equal, assert_independent, assert_shares_storage, assert_values_equal
+
+DOCS = "https://docs.pytorch.org/docs/stable"
+AUTOGRAD_MECHANICS_DOC = f"{DOCS}/notes/autograd.html"
+BACKWARD_DOC = f"{DOCS}/generated/torch.Tensor.backward.html"
+GRAD_DOC = f"{DOCS}/generated/torch.Tensor.grad.html"
+RETAIN_GRAD_DOC = f"{DOCS}/generated/torch.Tensor.retain_grad.html"
+IS_LEAF_DOC = f"{DOCS}/generated/torch.Tensor.is_leaf.html"
+DATA_DOC = f"{DOCS}/notes/autograd.html#in-place-operations-with-autograd"
+CLONE_DOC = f"{DOCS}/generated/torch.clone.html"
+
+
+@pytest.mark.doc(AUTOGRAD_MECHANICS_DOC)
+@pytest.mark.claim("001.requires-grad-marks-trainable", verdict="holds")
+def test_results_of_an_op_on_a_tensor_that_requires_grad_require_grad():
+    """A result requires grad, and has a grad_fn, when any input requires grad; otherwise neither."""
+    weights, data = torch.ones(2, requires_grad=True), torch.ones(2)
+    assert_equal((weights * data).requires_grad, True, "requires_grad of weights * data")
+    assert_equal((weights * data).grad_fn is None, False, "grad_fn is None for weights * data")
+    assert_equal((data * data).requires_grad, False, "requires_grad of data * data")
+    assert_equal((data * data).grad_fn, None, "grad_fn of data * data")
+
+
+@pytest.mark.doc(AUTOGRAD_MECHANICS_DOC)
+@pytest.mark.claim("000.grad-fn-names", verdict="holds")
+@pytest.mark.parametrize(
+    ("operation", "name"),
+    [
+        (lambda x: x + 2, "AddBackward0"),
+        (lambda x: x - 2, "SubBackward0"),
+        (lambda x: x * 2, "MulBackward0"),
+        (lambda x: x / 2, "DivBackward0"),
+    ],
+    ids=["add", "sub", "mul", "div"],
+)
+def test_grad_fn_names_the_backward_of_the_operation(operation, name):
+    """x + 2, x - 2, x * 2 and x / 2 of a tensor that requires grad have grad_fn AddBackward0, SubBackward0, ..."""
+    result = operation(torch.ones(2, 2, requires_grad=True))
+    assert_equal(type(result.grad_fn).__name__, name, "the grad_fn's name")
+
+
+@pytest.mark.doc(AUTOGRAD_MECHANICS_DOC)
+@pytest.mark.claim("003.grad-fn-holds-the-gradient", verdict="wrong")
+def test_grad_fn_is_the_backward_function_not_the_gradient():
+    """grad_fn is a graph node (the function backward will run), not a gradient: it has no values, and links to its inputs."""
+    weights = torch.ones(2, requires_grad=True)
+    result = weights * 3
+    assert_equal(isinstance(result.grad_fn, torch.Tensor), False, "grad_fn is a tensor")
+    assert_equal(callable(result.grad_fn), True, "grad_fn is callable")
+    assert_equal(type(result.grad_fn.next_functions[0][0]).__name__, "AccumulateGrad", "the node grad_fn leads to")
+
+
+@pytest.mark.doc(GRAD_DOC)
+@pytest.mark.claim("003.grad-after-backward", verdict="holds")
+@pytest.mark.claim("001.grad-holds-the-derivative", verdict="holds")
+def test_grad_is_none_until_backward_then_holds_the_derivative():
+    """w.grad is None until a backward pass reaches w; then it holds d(output)/dw."""
+    weights = torch.tensor([1.0, 2.0], requires_grad=True)
+    assert_equal(weights.grad, None, "grad before backward")
+    (weights**2).sum().backward()
+    assert_values_equal(weights.grad, torch.tensor([2.0, 4.0]))
+
+
+@pytest.mark.doc(IS_LEAF_DOC)
+@pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf Tensor:UserWarning")
+def test_only_leaves_keep_grad_unless_retain_grad_is_called():
+    """backward fills .grad of leaves only; a non-leaf's .grad stays None unless retain_grad() was called on it."""
+    leaf = torch.ones(2, requires_grad=True)
+    kept, dropped = leaf * 2, leaf * 3
+    kept.retain_grad()
+    (kept + dropped).sum().backward()
+    assert_equal((leaf.is_leaf, kept.is_leaf), (True, False), "(leaf.is_leaf, kept.is_leaf)")
+    assert_values_equal(kept.grad, torch.ones(2))
+    assert_equal(dropped.grad, None, "the grad of a non-leaf without retain_grad")
+
+
+@pytest.mark.doc(GRAD_DOC)
+@pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf Tensor:UserWarning")
+def test_reading_grad_of_a_non_leaf_warns():
+    """Reading .grad of a non-leaf tensor that does not retain grad warns that it is not populated."""
+    non_leaf = torch.ones(2, requires_grad=True) * 2
+    with pytest.warns(UserWarning, match="The .grad attribute of a Tensor that is not a leaf Tensor is being accessed"):
+        _ = non_leaf.grad
+
+
+@pytest.mark.doc(BACKWARD_DOC)
+def test_gradients_accumulate_across_backward_calls_until_cleared():
+    """Each backward adds into .grad; it does not overwrite it. Clearing (grad = None) starts over."""
+    weights = torch.tensor([1.0, 2.0], requires_grad=True)
+    for _ in range(3):
+        (weights * 5).sum().backward()
+    assert_values_equal(weights.grad, torch.tensor([15.0, 15.0]))
+    weights.grad = None
+    (weights * 5).sum().backward()
+    assert_values_equal(weights.grad, torch.tensor([5.0, 5.0]))
+
+
+@pytest.mark.doc(BACKWARD_DOC)
+@pytest.mark.claim("000.backward-needs-a-scalar", verdict="wrong")
+@pytest.mark.claim("003.non-scalar-loss-backward-with-gradient", verdict="holds")
+def test_backward_of_a_non_scalar_needs_a_gradient_argument():
+    """backward() of a non-scalar raises 'grad can be implicitly created only for scalar outputs'; backward(gradient=v) works."""
+    weights = torch.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+        (weights * 3).backward()
+    (weights * 3).backward(gradient=torch.tensor([1.0, 10.0]))
+    assert_values_equal(weights.grad, torch.tensor([3.0, 30.0]))
+
+
+@pytest.mark.doc(BACKWARD_DOC)
+@pytest.mark.claim("004.autograd-example-gradients", verdict="holds")
+def test_the_notes_worked_example_gives_9a_squared_and_minus_2b():
+    """For Q = 3a^3 - b^2 and an external gradient of ones, a.grad is 9a^2 and b.grad is -2b exactly."""
+    a = torch.tensor([2.0, 3.0], requires_grad=True)
+    b = torch.tensor([6.0, 4.0], requires_grad=True)
+    q = 3 * a**3 - b**2
+    q.backward(gradient=torch.tensor([1.0, 1.0]))
+    assert_values_equal(a.grad, torch.tensor([36.0, 81.0]))
+    assert_values_equal(b.grad, torch.tensor([-12.0, -8.0]))
+
+
+@pytest.mark.doc(BACKWARD_DOC)
+def test_a_second_backward_through_a_freed_graph_raises_unless_the_graph_was_retained():
+    """backward frees the graph's saved tensors: a second backward raises, unless the first had retain_graph=True."""
+    weights = torch.tensor([1.0, 2.0], requires_grad=True)
+    loss = (weights * weights).sum()
+    loss.backward(retain_graph=True)
+    loss.backward()
+    assert_values_equal(weights.grad, torch.tensor([4.0, 8.0]))
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        loss.backward()
+
+
+@pytest.mark.doc(AUTOGRAD_MECHANICS_DOC)
+@pytest.mark.claim("004.backward-fills-parameter-grads", verdict="holds")
+def test_backward_of_a_loss_fills_the_grads_of_the_parameters_it_used():
+    """loss.backward() computes .grad for every parameter that went into the loss, and only those."""
+    used, unused = nn.Linear(2, 1), nn.Linear(2, 1)
+    used(torch.ones(3, 2)).sum().backward()
+    assert_values_equal(used.weight.grad, torch.full((1, 2), 3.0))
+    assert_values_equal(used.bias.grad, torch.tensor([3.0]))
+    assert_equal(unused.weight.grad, None, "the grad of a parameter the loss did not use")
+
+
+@pytest.mark.doc(DATA_DOC)
+def test_writing_through_data_is_invisible_to_autograd():
+    """.data shares storage but is not tracked: an in-place change through it is not caught, and backward uses the new values."""
+    weights = torch.tensor([1.0, 2.0], requires_grad=True)
+    loss = (weights * weights).sum()
+    assert_shares_storage(weights, weights.data)
+    weights.data.mul_(10)
+    loss.backward()
+    assert_values_equal(weights.grad, torch.tensor([20.0, 40.0]))
+
+
+@pytest.mark.doc(CLONE_DOC)
+def test_clone_copies_memory_but_stays_in_the_graph():
+    """clone() has memory of its own yet records CloneBackward0: gradients flow back through it to the source."""
+    weights = torch.tensor([1.0, 2.0], requires_grad=True)
+    copy = weights.clone()
+    assert_independent(weights.detach(), copy.detach())
+    assert_equal(type(copy.grad_fn).__name__, "CloneBackward0", "the clone's grad_fn")
+    (copy * 4).sum().backward()
+    assert_values_equal(weights.grad, torch.tensor([4.0, 4.0]))

@@ -1,0 +1,49 @@
+"""Tensor hooks: a gradient hook may replace the gradient; a post-accumulate hook sees the updated .grad."""
+
+import pytest
+import torch
+
+from torchspecs.assertions import assert_equal, assert_values_equal
+
+DOCS = "https://docs.pytorch.org/docs/stable/generated"
+REGISTER_HOOK_DOC = f"{DOCS}/torch.Tensor.register_hook.html"
+POST_ACCUMULATE_DOC = f"{DOCS}/torch.Tensor.register_post_accumulate_grad_hook.html"
+
+
+@pytest.mark.doc(REGISTER_HOOK_DOC)
+@pytest.mark.claim("002.tensor-hook-runs-in-backward", verdict="holds")
+def test_tensor_hook_sees_the_gradient_and_may_replace_it():
+    """register_hook(fn) calls fn with the tensor's gradient during backward; a returned tensor replaces that gradient."""
+    weights, seen = torch.tensor([1.0, 2.0], requires_grad=True), []
+    weights.register_hook(lambda grad: (seen.append(grad.tolist()), grad * 10)[1])
+    (weights * 3).sum().backward()
+    assert_equal(seen, [[3.0, 3.0]], "the gradient the hook saw")
+    assert_values_equal(weights.grad, torch.tensor([30.0, 30.0]))
+
+
+@pytest.mark.doc(REGISTER_HOOK_DOC)
+def test_tensor_hook_on_an_intermediate_changes_what_flows_further_back():
+    """A hook on an intermediate tensor replaces the gradient that continues to its inputs."""
+    weights = torch.tensor([1.0, 2.0], requires_grad=True)
+    middle = weights * 2
+    middle.register_hook(lambda grad: grad * 0)
+    middle.sum().backward()
+    assert_values_equal(weights.grad, torch.zeros(2))
+
+
+@pytest.mark.doc(POST_ACCUMULATE_DOC)
+@pytest.mark.torch_version(">=2.1")
+def test_post_accumulate_grad_hook_receives_the_tensor_after_grad_is_updated():
+    """From 2.1, register_post_accumulate_grad_hook(fn) calls fn(tensor) once .grad holds the accumulated gradient."""
+    weights, seen = torch.tensor([1.0, 2.0], requires_grad=True), []
+    weights.register_post_accumulate_grad_hook(lambda tensor: seen.append((tensor is weights, tensor.grad.tolist())))
+    (weights * 3).sum().backward()
+    (weights * 3).sum().backward()
+    assert_equal(seen, [(True, [3.0, 3.0]), (True, [6.0, 6.0])], "what the hook saw after each backward")
+
+
+@pytest.mark.doc(POST_ACCUMULATE_DOC)
+@pytest.mark.torch_version("<2.1")
+def test_post_accumulate_grad_hooks_do_not_exist_before_2_1():
+    """Before 2.1, tensors have no register_post_accumulate_grad_hook."""
+    assert_equal(hasattr(torch.Tensor, "register_post_accumulate_grad_hook"), False, "the method exists")

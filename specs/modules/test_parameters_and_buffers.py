@@ -1,0 +1,127 @@
+"""Parameters, buffers and plain tensor attributes side by side: what registers, saves, trains and moves."""
+
+import pytest
+import torch
+from torch import nn
+
+from torchspecs.assertions import assert_dtype, assert_equal, assert_same_object, assert_values_equal
+
+DOCS = "https://docs.pytorch.org/docs/stable"
+PARAMETER_DOC = f"{DOCS}/generated/torch.nn.parameter.Parameter.html"
+REGISTER_BUFFER_DOC = f"{DOCS}/generated/torch.nn.Module.html#torch.nn.Module.register_buffer"
+STATE_DICT_DOC = f"{DOCS}/generated/torch.nn.Module.html#torch.nn.Module.state_dict"
+MODULE_TO_DOC = f"{DOCS}/generated/torch.nn.Module.html#torch.nn.Module.to"
+PARAMETERS_DOC = f"{DOCS}/generated/torch.nn.Module.html#torch.nn.Module.parameters"
+NUMEL_DOC = f"{DOCS}/generated/torch.numel.html"
+LINEAR_DOC = f"{DOCS}/generated/torch.nn.Linear.html"
+
+
+class ThreeKinds(nn.Module):
+    """One parameter, one persistent buffer, one non-persistent buffer and one plain tensor attribute."""
+
+    def __init__(self):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(2))
+        self.register_buffer("running", torch.ones(2))
+        self.register_buffer("scratch", torch.ones(2), persistent=False)
+        self.plain = torch.ones(2)
+
+    def forward(self, x):
+        return (x * self.weight * self.running * self.plain).sum()
+
+
+@pytest.mark.doc(PARAMETER_DOC)
+@pytest.mark.claim("001.parameter-is-a-tensor-subclass", verdict="holds")
+def test_parameter_is_a_tensor_that_requires_grad_by_default():
+    """nn.Parameter is a Tensor subclass and requires grad unless told otherwise."""
+    parameter = nn.Parameter(torch.zeros(2))
+    assert_equal(isinstance(parameter, torch.Tensor), True, "isinstance(parameter, torch.Tensor)")
+    assert_equal(parameter.requires_grad, True, "requires_grad of a new Parameter")
+    assert_equal(nn.Parameter(torch.zeros(2), requires_grad=False).requires_grad, False, "with requires_grad=False")
+
+
+@pytest.mark.doc(PARAMETER_DOC)
+@pytest.mark.claim("001.parameter-registers-plain-tensor-does-not", verdict="holds")
+@pytest.mark.claim("001.parameter-attribute-is-trainable", verdict="holds")
+def test_assigning_a_parameter_registers_it_and_a_plain_tensor_does_not():
+    """A Parameter assigned as a module attribute shows in parameters(); a plain tensor attribute does not."""
+    names = [name for name, _ in ThreeKinds().named_parameters()]
+    assert_equal(names, ["weight"], "the names from named_parameters()")
+
+
+@pytest.mark.doc(REGISTER_BUFFER_DOC)
+def test_buffers_are_listed_by_buffers_and_plain_tensors_by_neither():
+    """register_buffer puts a tensor in buffers() (persistent or not); a plain tensor attribute is in neither list."""
+    names = [name for name, _ in ThreeKinds().named_buffers()]
+    assert_equal(names, ["running", "scratch"], "the names from named_buffers()")
+
+
+@pytest.mark.doc(STATE_DICT_DOC)
+@pytest.mark.claim("002.tensor-buffer-parameter-saved", verdict="holds")
+def test_state_dict_holds_parameters_and_persistent_buffers_only():
+    """state_dict() has the parameters and persistent buffers; non-persistent buffers and plain tensors are not saved."""
+    assert_equal(list(ThreeKinds().state_dict()), ["weight", "running"], "the state_dict keys")
+
+
+@pytest.mark.doc(REGISTER_BUFFER_DOC)
+@pytest.mark.claim("002.buffer-no-grad-no-update", verdict="holds")
+@pytest.mark.claim("002.tensor-buffer-parameter-trained", verdict="holds")
+def test_only_parameters_get_gradients_and_optimizer_updates():
+    """After backward and an SGD step, the parameter has a grad and moved; the buffer and plain tensor did neither."""
+    module = ThreeKinds()
+    optimizer = torch.optim.SGD(module.parameters(), lr=0.5)
+    module(torch.ones(2)).backward()
+    optimizer.step()
+    assert_equal((module.running.grad, module.plain.grad), (None, None), "the grads of the buffer and plain tensor")
+    assert_values_equal(module.weight.detach(), torch.full((2,), 0.5))
+    assert_values_equal(module.running, torch.ones(2))
+    assert_values_equal(module.plain, torch.ones(2))
+
+
+@pytest.mark.doc(MODULE_TO_DOC)
+def test_module_to_converts_parameters_and_buffers_but_leaves_plain_tensors_behind():
+    """module.to(dtype) converts parameters and buffers; a plain tensor attribute keeps its dtype (and device)."""
+    module = ThreeKinds().to(torch.float64)
+    assert_dtype(module.weight, torch.float64)
+    assert_dtype(module.running, torch.float64)
+    assert_dtype(module.scratch, torch.float64)
+    assert_dtype(module.plain, torch.float32)
+
+
+@pytest.mark.doc(MODULE_TO_DOC)
+def test_module_to_changes_the_module_in_place_and_returns_it():
+    """Module.to() modifies the module itself and returns it (unlike Tensor.to, which returns a new tensor)."""
+    module = nn.Linear(2, 2)
+    weight_before = module.weight
+    assert_same_object(module.to(torch.float64), module, "Module.to(torch.float64)")
+    assert_same_object(module.weight, weight_before, "the Parameter object after Module.to")
+    assert_dtype(module.weight, torch.float64)
+
+
+@pytest.mark.doc(LINEAR_DOC)
+@pytest.mark.claim("003.parameters-weight-then-bias", verdict="holds")
+def test_linear_parameters_come_weight_first_then_bias():
+    """parameters() of nn.Linear yields the weight, then the bias, in registration order."""
+    layer = nn.Linear(3, 2)
+    shapes = [tuple(p.shape) for p in layer.parameters()]
+    assert_equal(shapes, [(2, 3), (2,)], "the parameter shapes in order")
+
+
+@pytest.mark.doc(NUMEL_DOC)
+@pytest.mark.claim("003.numel-shows-parameter-values", verdict="wrong")
+def test_numel_counts_a_parameters_elements_rather_than_showing_its_values():
+    """p.numel() is the number of elements in p (an int), not its values; p.requires_grad says whether it trains."""
+    weight = nn.Linear(3, 2).weight
+    assert_equal(weight.numel(), 6, "numel() of a (2, 3) weight")
+    assert_equal(type(weight.numel()), int, "the type of numel()")
+
+
+@pytest.mark.doc(PARAMETER_DOC)
+@pytest.mark.claim("003.copy-into-weight-data", verdict="holds")
+def test_copying_into_weight_data_sets_a_parameter_without_recording_it():
+    """layer.weight.data.copy_(values) sets the parameter's values in place, outside autograd (grad_fn stays None)."""
+    embedding = nn.Embedding(3, 2)
+    pretrained = torch.arange(6.0).reshape(3, 2)
+    embedding.weight.data.copy_(pretrained)
+    assert_values_equal(embedding.weight.detach(), pretrained)
+    assert_equal((embedding.weight.grad_fn, embedding.weight.is_leaf), (None, True), "(grad_fn, is_leaf) of the weight")

@@ -1,0 +1,278 @@
+"""Breakages of the modules area: registration that fails, introspection that lies, modes that do not propagate."""
+
+from __future__ import annotations
+
+import copy
+
+import torch
+from torch import nn
+
+from .core import Breakage, Tensor, mapping_result, method, module_method, setting
+
+PARAMETERS = "specs/modules/test_parameters_and_buffers.py"
+CONTAINERS = "specs/modules/test_containers.py"
+TRAIN_AND_EVAL = "specs/modules/test_train_and_eval.py"
+VERSION_SIDES: tuple[dict[str, str], ...] = ()
+
+
+def _setattr_hiding_parameters(original):
+    return lambda self, name, value: (
+        object.__setattr__(self, name, value) if isinstance(value, nn.Parameter) else original(self, name, value)
+    )
+
+
+def _setattr_registering_lists(original):
+    def setattr_(self, name, value):
+        if isinstance(value, list) and value and all(isinstance(item, nn.Module) for item in value):
+            value = nn.ModuleList(value)
+        return original(self, name, value)
+
+    return setattr_
+
+
+def _saving_every_buffer(original):
+    def save(self, destination, prefix, keep_vars):
+        original(self, destination, prefix, keep_vars)
+        for name, buffer in self._buffers.items():
+            if buffer is not None:
+                destination[prefix + name] = buffer
+
+    return save
+
+
+def _to_also_moving_plain_tensors(original):
+    def to(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        for name, value in list(vars(self).items()):
+            if isinstance(value, Tensor):
+                object.__setattr__(self, name, value.to(*args, **kwargs))
+        return result
+
+    return to
+
+
+def _apply_parent_first(original):
+    def apply(self, fn):
+        fn(self)
+        for child in self.children():
+            child.apply(fn)
+        return self
+
+    return apply
+
+
+def _train_without_recursion(original):
+    def train(self, mode=True):
+        object.__setattr__(self, "training", mode)
+        return self
+
+    return train
+
+
+def _batch_norm_always_on_the_batch(original):
+    return lambda self, x: nn.functional.batch_norm(
+        x, self.running_mean, self.running_var, self.weight, self.bias, True, self.momentum, self.eps
+    )
+
+
+BREAKAGES: dict[str, Breakage] = {
+    # Parameters, buffers and plain tensors
+    "parameter-does-not-require-grad": Breakage(
+        setting(nn, "Parameter", lambda data=None, requires_grad=True: data.detach().requires_grad_(False)),
+        PARAMETERS,
+        ("test_parameter_is_a_tensor_that_requires_grad_by_default",),
+    ),
+    "setattr-hides-parameters": Breakage(
+        module_method("__setattr__", _setattr_hiding_parameters),
+        PARAMETERS,
+        ("test_assigning_a_parameter_registers_it_and_a_plain_tensor_does_not",),
+    ),
+    "register-buffer-sets-a-plain-attribute": Breakage(
+        module_method(
+            "register_buffer",
+            lambda original: lambda self, name, tensor, persistent=True: object.__setattr__(self, name, tensor),
+        ),
+        PARAMETERS,
+        (
+            "test_buffers_are_listed_by_buffers_and_plain_tensors_by_neither",
+            "test_state_dict_holds_parameters_and_persistent_buffers_only",
+        ),
+    ),
+    "state-dict-keeps-non-persistent-buffers": Breakage(
+        module_method("_save_to_state_dict", _saving_every_buffer),
+        PARAMETERS,
+        ("test_state_dict_holds_parameters_and_persistent_buffers_only",),
+    ),
+    "buffers-require-grad": Breakage(
+        module_method(
+            "register_buffer",
+            lambda original: (
+                lambda self, name, tensor, persistent=True: original(
+                    self, name, tensor.requires_grad_(True), persistent
+                )
+            ),
+        ),
+        PARAMETERS,
+        ("test_only_parameters_get_gradients_and_optimizer_updates",),
+    ),
+    "module-to-moves-plain-tensors": Breakage(
+        module_method("to", _to_also_moving_plain_tensors),
+        PARAMETERS,
+        ("test_module_to_converts_parameters_and_buffers_but_leaves_plain_tensors_behind",),
+    ),
+    "module-to-returns-a-copy": Breakage(
+        module_method(
+            "to", lambda original: lambda self, *args, **kwargs: original(copy.deepcopy(self), *args, **kwargs)
+        ),
+        PARAMETERS,
+        ("test_module_to_changes_the_module_in_place_and_returns_it",),
+    ),
+    "parameters-bias-first": Breakage(
+        module_method(
+            "parameters", lambda original: lambda self, recurse=True: iter(list(original(self, recurse))[::-1])
+        ),
+        PARAMETERS,
+        ("test_linear_parameters_come_weight_first_then_bias",),
+    ),
+    "numel-lists-values": Breakage(
+        method("numel", lambda original: lambda self: self.tolist()),
+        PARAMETERS,
+        ("test_numel_counts_a_parameters_elements_rather_than_showing_its_values",),
+    ),
+    "data-is-a-copy": Breakage(
+        setting(Tensor, "data", property(lambda self: self.detach().clone())),
+        PARAMETERS,
+        ("test_copying_into_weight_data_sets_a_parameter_without_recording_it",),
+    ),
+    # Containers and introspection
+    "named-children-recurses": Breakage(
+        module_method("named_children", lambda original: lambda self: ((n, m) for n, m in self.named_modules() if n)),
+        CONTAINERS,
+        ("test_named_children_yields_direct_children_only",),
+    ),
+    "named-modules-skips-itself": Breakage(
+        module_method(
+            "named_modules",
+            lambda original: lambda self, *args, **kwargs: ((n, m) for n, m in original(self, *args, **kwargs) if n),
+        ),
+        CONTAINERS,
+        ("test_named_modules_is_recursive_and_starts_with_the_module_itself",),
+    ),
+    "named-parameters-drop-prefixes": Breakage(
+        module_method(
+            "named_parameters",
+            lambda original: (
+                lambda self, *args, **kwargs: (
+                    (name.rsplit(".", 1)[-1], p) for name, p in original(self, *args, **kwargs)
+                )
+            ),
+        ),
+        CONTAINERS,
+        ("test_named_parameters_and_buffers_carry_dotted_prefixes",),
+    ),
+    "named-parameters-returns-a-list": Breakage(
+        module_method("named_parameters", mapping_result(list)),
+        CONTAINERS,
+        ("test_named_methods_return_generators_to_iterate",),
+    ),
+    "get-submodule-ignores-dotted-paths": Breakage(
+        module_method(
+            "get_submodule", lambda original: lambda self, target: getattr(self, target.rsplit(".", 1)[-1], self)
+        ),
+        CONTAINERS,
+        ("test_get_submodule_follows_a_dotted_path_and_raises_for_a_missing_one",),
+    ),
+    "apply-visits-the-parent-first": Breakage(
+        module_method("apply", _apply_parent_first),
+        CONTAINERS,
+        ("test_apply_visits_children_before_the_parent_and_returns_the_module",),
+    ),
+    "sequential-gains-add-model": Breakage(
+        setting(nn.Sequential, "add_model", nn.Module.add_module),
+        CONTAINERS,
+        ("test_add_module_registers_under_a_name_and_there_is_no_add_model",),
+    ),
+    "extra-repr-replaces-repr": Breakage(
+        module_method("__repr__", lambda original: lambda self: self.extra_repr()),
+        CONTAINERS,
+        ("test_extra_repr_adds_to_repr_rather_than_replacing_it",),
+    ),
+    "identity-copies": Breakage(
+        module_method("forward", lambda original: lambda self, x: x.clone(), owner=nn.Identity),
+        CONTAINERS,
+        ("test_identity_returns_its_input_object",),
+    ),
+    "sequential-slices-into-a-list": Breakage(
+        module_method(
+            "__getitem__",
+            lambda original: (
+                lambda self, index: (
+                    list(self._modules.values())[index] if isinstance(index, slice) else original(self, index)
+                )
+            ),
+            owner=nn.Sequential,
+        ),
+        CONTAINERS,
+        ("test_sequential_runs_in_order_and_slices_into_a_sequential",),
+    ),
+    "sequential-drops-non-modules": Breakage(
+        module_method(
+            "__init__",
+            lambda original: lambda self, *args: original(self, *[a for a in args if isinstance(a, nn.Module)]),
+            owner=nn.Sequential,
+        ),
+        CONTAINERS,
+        ("test_sequential_refuses_a_parameter",),
+    ),
+    "module-list-hides-its-modules": Breakage(
+        module_method(
+            "__init__",
+            lambda original: (
+                lambda self, modules=None: (original(self), self.__dict__.update(hidden=list(modules or [])))[0]
+            ),
+            owner=nn.ModuleList,
+        ),
+        CONTAINERS,
+        ("test_module_list_and_dict_register_their_modules_and_a_plain_list_does_not",),
+    ),
+    "plain-lists-of-modules-register": Breakage(
+        module_method("__setattr__", _setattr_registering_lists),
+        CONTAINERS,
+        ("test_an_optimizer_never_sees_modules_held_in_a_plain_list",),
+    ),
+    # Training and evaluation mode
+    "train-does-not-recurse": Breakage(
+        module_method("train", _train_without_recursion),
+        TRAIN_AND_EVAL,
+        (
+            "test_eval_and_train_set_the_flag_on_every_submodule_and_return_the_module",
+            "test_train_false_is_eval",
+        ),
+    ),
+    "dropout-also-in-eval": Breakage(
+        module_method(
+            "forward", lambda original: lambda self, x: nn.functional.dropout(x, self.p, True), owner=nn.Dropout
+        ),
+        TRAIN_AND_EVAL,
+        ("test_dropout_zeroes_and_rescales_in_training_and_is_the_identity_in_eval",),
+    ),
+    "batch-norm-always-uses-the-batch": Breakage(
+        module_method("forward", _batch_norm_always_on_the_batch, owner=nn.BatchNorm1d),
+        TRAIN_AND_EVAL,
+        ("test_batch_norm_uses_batch_statistics_in_training_and_running_ones_in_eval",),
+    ),
+    "module-zero-grad-fills-zeros": Breakage(
+        module_method("zero_grad", lambda original: lambda self, set_to_none=True: original(self, False)),
+        TRAIN_AND_EVAL,
+        ("test_module_zero_grad_sets_grads_to_none_by_default_and_to_zeros_when_asked",),
+    ),
+    "optimizer-zero-grad-fills-zeros": Breakage(
+        module_method(
+            "zero_grad",
+            lambda original: lambda self, set_to_none=True: original(self, False),
+            owner=torch.optim.Optimizer,
+        ),
+        TRAIN_AND_EVAL,
+        ("test_optimizer_zero_grad_sets_grads_to_none_by_default",),
+    ),
+}

@@ -1,0 +1,164 @@
+"""Breakages of the serialization area: loads that lose values, views, keys or devices, and loads that trust too much."""
+
+from __future__ import annotations
+
+import contextlib
+
+import torch
+from torch import nn
+
+from torchspecs.versions import version_matches
+
+from .core import Breakage, function, installed_side, mapping_result, module_method, setting
+
+STATE_DICT = "specs/serialization/test_state_dict.py"
+WHOLE_MODULE = "specs/serialization/test_whole_module.py"
+CHECKPOINTS = "specs/serialization/test_checkpoints.py"
+
+MMAP_SIDES = {
+    ">=2.1": "test_load_with_mmap_reads_the_file_lazily_with_the_same_values",
+    "<2.1": "test_load_has_no_mmap_before_2_1",
+}
+WEIGHTS_ONLY_DEFAULT_SIDES = {
+    ">=2.6": "test_load_refuses_a_pickled_module_by_default_from_2_6",
+    "<2.6": "test_load_unpickles_a_whole_module_by_default_before_2_6",
+}
+SAFE_GLOBALS = {">=2.6": "test_safe_globals_allows_a_module_class_under_weights_only"}
+VERSION_SIDES = (MMAP_SIDES, WEIGHTS_ONLY_DEFAULT_SIDES, SAFE_GLOBALS)
+
+
+def _load_with(weights_only: bool, *, only_by_default: bool):
+    """torch.load that uses ``weights_only`` (only when the caller gave none, if ``only_by_default``)."""
+
+    def make(original):
+        def load(f, *args, weights_only=None, **kwargs):
+            chosen = forced if (weights_only is None or not only_by_default) else weights_only
+            return original(f, *args, weights_only=chosen, **kwargs)
+
+        return load
+
+    forced = weights_only
+    return make
+
+
+def _load_ignoring_mmap(zeroing: bool):
+    def make(original):
+        def load(f, *args, mmap=None, **kwargs):
+            loaded = original(f, *args, **kwargs)
+            return {key: torch.zeros_like(value) for key, value in loaded.items()} if zeroing else loaded
+
+        return load
+
+    return make
+
+
+def _dict_of_clones(loaded):
+    return {key: value.clone() for key, value in loaded.items()} if isinstance(loaded, dict) else loaded
+
+
+def _version_breakages() -> dict[str, Breakage]:
+    mmap_exists, refuses_by_default = version_matches(">=2.1"), version_matches(">=2.6")
+    breakages = {
+        "mmap-load-returns-zeros" if mmap_exists else "mmap-accepted": Breakage(
+            function("load", _load_ignoring_mmap(zeroing=mmap_exists)), STATE_DICT, (installed_side(MMAP_SIDES),)
+        ),
+        "load-trusts-pickles-by-default" if refuses_by_default else "load-refuses-pickles-by-default": Breakage(
+            function("load", _load_with(not refuses_by_default, only_by_default=True)),
+            WHOLE_MODULE,
+            (installed_side(WEIGHTS_ONLY_DEFAULT_SIDES),),
+        ),
+    }
+    if refuses_by_default:
+        breakages["safe-globals-ignored"] = Breakage(
+            function(
+                "safe_globals", lambda original: lambda allowed: contextlib.nullcontext(), module=torch.serialization
+            ),
+            WHOLE_MODULE,
+            (SAFE_GLOBALS[">=2.6"],),
+        )
+    return breakages
+
+
+BREAKAGES: dict[str, Breakage] = {
+    "load-state-dict-zeroes-values": Breakage(
+        module_method(
+            "load_state_dict",
+            lambda original: (
+                lambda self, state, strict=True, **kwargs: original(
+                    self, {key: value.clone().zero_() for key, value in state.items()}, strict
+                )
+            ),
+        ),
+        STATE_DICT,
+        ("test_state_dict_round_trip_restores_values_in_memory_of_their_own",),
+    ),
+    "state-dict-keeps-grad": Breakage(
+        module_method(
+            "state_dict",
+            lambda original: lambda self, *args, **kwargs: original(self, *args, **{**kwargs, "keep_vars": True}),
+        ),
+        STATE_DICT,
+        ("test_state_dict_tensors_are_detached_aliases_of_the_parameters",),
+    ),
+    "state-dict-without-metadata": Breakage(
+        module_method("state_dict", mapping_result(lambda state: dict(state))),
+        STATE_DICT,
+        ("test_state_dict_carries_version_metadata",),
+    ),
+    "strict-loading-ignores-keys": Breakage(
+        module_method(
+            "load_state_dict", lambda original: lambda self, state, strict=True, **kwargs: original(self, state, False)
+        ),
+        STATE_DICT,
+        ("test_strict_loading_names_missing_and_unexpected_keys",),
+    ),
+    "non-strict-loading-reports-nothing": Breakage(
+        module_method(
+            "load_state_dict",
+            lambda original: (
+                lambda self, state, strict=True, **kwargs: (
+                    original(self, state, strict),
+                    nn.modules.module._IncompatibleKeys([], []),
+                )[1]
+            ),
+        ),
+        STATE_DICT,
+        ("test_non_strict_loading_returns_the_missing_and_unexpected_keys",),
+    ),
+    "load-breaks-views": Breakage(
+        function("load", mapping_result(_dict_of_clones)),
+        STATE_DICT,
+        ("test_views_saved_together_still_share_storage_after_loading",),
+    ),
+    "map-location-ignored": Breakage(
+        function("load", lambda original: lambda f, map_location=None, **kwargs: original(f, **kwargs)),
+        STATE_DICT,
+        ("test_map_location_puts_loaded_tensors_on_the_given_device",),
+    ),
+    "modules-gain-save": Breakage(
+        setting(nn.Module, "save", lambda self, path: torch.save(self, path)),
+        WHOLE_MODULE,
+        ("test_modules_have_no_save_method",),
+    ),
+    "weights-only-always-on": Breakage(
+        function("load", _load_with(True, only_by_default=False)),
+        WHOLE_MODULE,
+        ("test_load_with_weights_only_false_restores_the_whole_module",),
+    ),
+    "weights-only-always-off": Breakage(
+        function("load", _load_with(False, only_by_default=False)),
+        WHOLE_MODULE,
+        ("test_weights_only_refuses_a_pickle_that_would_run_code",),
+    ),
+    **_version_breakages(),
+    "checkpoint-loses-the-epoch": Breakage(
+        function("load", mapping_result(lambda loaded: {**loaded, "epoch": 0})),
+        CHECKPOINTS,
+        ("test_a_checkpoint_dict_round_trips_under_the_default_load",),
+    ),
+    "optimizer-state-not-loaded": Breakage(
+        module_method("load_state_dict", lambda original: lambda self, state: None, owner=torch.optim.Optimizer),
+        CHECKPOINTS,
+        ("test_resuming_from_a_checkpoint_continues_exactly_as_an_uninterrupted_run",),
+    ),
+}
