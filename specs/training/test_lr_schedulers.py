@@ -1,0 +1,306 @@
+"""Learning-rate schedulers: exact sequences against closed-form formulas, stepping order, state, and verbose."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+from torch.optim import lr_scheduler
+
+from torchspecs.assertions import assert_close, assert_equal
+
+DOCS = "https://docs.pytorch.org/docs/stable/generated"
+SCHEDULERS_DOC = "https://docs.pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+LAMBDA_DOC = f"{DOCS}/torch.optim.lr_scheduler.LambdaLR.html"
+MULTIPLICATIVE_DOC = f"{DOCS}/torch.optim.lr_scheduler.MultiplicativeLR.html"
+STEP_DOC = f"{DOCS}/torch.optim.lr_scheduler.StepLR.html"
+MULTI_STEP_DOC = f"{DOCS}/torch.optim.lr_scheduler.MultiStepLR.html"
+EXPONENTIAL_DOC = f"{DOCS}/torch.optim.lr_scheduler.ExponentialLR.html"
+COSINE_DOC = f"{DOCS}/torch.optim.lr_scheduler.CosineAnnealingLR.html"
+WARM_RESTARTS_DOC = f"{DOCS}/torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.html"
+CYCLIC_DOC = f"{DOCS}/torch.optim.lr_scheduler.CyclicLR.html"
+ONE_CYCLE_DOC = f"{DOCS}/torch.optim.lr_scheduler.OneCycleLR.html"
+PLATEAU_DOC = f"{DOCS}/torch.optim.lr_scheduler.ReduceLROnPlateau.html"
+SEQUENTIAL_DOC = f"{DOCS}/torch.optim.lr_scheduler.SequentialLR.html"
+CHAINED_DOC = f"{DOCS}/torch.optim.lr_scheduler.ChainedScheduler.html"
+
+STEPS = 12
+
+
+def _optimizer(optimizer_class=torch.optim.SGD, lr: float = 1.0, **options) -> torch.optim.Optimizer:
+    return optimizer_class([nn.Parameter(torch.zeros(1))], lr=lr, **options)
+
+
+def _learning_rates(make_scheduler, steps: int = STEPS, **optimizer_options) -> list[float]:
+    """The lr before any step, then after each of ``steps`` optimizer.step(); scheduler.step() pairs."""
+    optimizer = _optimizer(**optimizer_options)
+    scheduler = make_scheduler(optimizer)
+    rates = [scheduler.get_last_lr()[0]]
+    for _ in range(steps):
+        optimizer.step()
+        scheduler.step()
+        rates.append(scheduler.get_last_lr()[0])
+    return rates
+
+
+def _assert_sequence(actual: list[float], expected: list[float]) -> None:
+    __tracebackhide__ = True
+    assert_close(torch.tensor(actual, dtype=torch.float64), torch.tensor(expected, dtype=torch.float64))
+
+
+def _cosine(lr: float, floor: float, position: float, period: float) -> float:
+    return floor + (lr - floor) * (1 + math.cos(math.pi * position / period)) / 2
+
+
+@pytest.mark.doc(LAMBDA_DOC)
+@pytest.mark.claim("003.lambda-lr-multiplies-initial-lr", verdict="holds")
+def test_lambda_lr_is_the_initial_lr_times_lambda_of_the_epoch():
+    """LambdaLR sets lr = initial lr * lr_lambda(epoch)."""
+    rates = _learning_rates(lambda o: lr_scheduler.LambdaLR(o, lambda epoch: 1 / (epoch + 1)))
+    _assert_sequence(rates, [1 / (epoch + 1) for epoch in range(STEPS + 1)])
+
+
+@pytest.mark.doc(MULTIPLICATIVE_DOC)
+@pytest.mark.claim("003.multiplicative-lr-cumulative", verdict="holds")
+def test_multiplicative_lr_multiplies_the_previous_lr_each_epoch():
+    """MultiplicativeLR multiplies the current lr by lr_lambda(epoch) at each step: a cumulative product."""
+    rates = _learning_rates(lambda o: lr_scheduler.MultiplicativeLR(o, lambda epoch: 0.5 if epoch % 2 else 0.9))
+    expected = [math.prod(0.5 if e % 2 else 0.9 for e in range(1, epoch + 1)) for epoch in range(STEPS + 1)]
+    _assert_sequence(rates, expected)
+
+
+@pytest.mark.doc(STEP_DOC)
+@pytest.mark.claim("003.step-lr-every-step-size", verdict="holds")
+def test_step_lr_multiplies_by_gamma_every_step_size_epochs():
+    """StepLR(step_size=3, gamma=0.1) sets lr = initial lr * 0.1 ** (epoch // 3)."""
+    rates = _learning_rates(lambda o: lr_scheduler.StepLR(o, step_size=3, gamma=0.1))
+    _assert_sequence(rates, [0.1 ** (epoch // 3) for epoch in range(STEPS + 1)])
+
+
+@pytest.mark.doc(MULTI_STEP_DOC)
+@pytest.mark.claim("003.multi-step-lr-at-milestones", verdict="holds")
+def test_multi_step_lr_multiplies_by_gamma_at_each_milestone():
+    """MultiStepLR(milestones=[2, 5]) multiplies lr by gamma when the epoch reaches each milestone."""
+    rates = _learning_rates(lambda o: lr_scheduler.MultiStepLR(o, milestones=[2, 5], gamma=0.5))
+    _assert_sequence(rates, [0.5 ** sum(epoch >= m for m in (2, 5)) for epoch in range(STEPS + 1)])
+
+
+@pytest.mark.doc(EXPONENTIAL_DOC)
+@pytest.mark.claim("003.exponential-lr-every-epoch", verdict="holds")
+def test_exponential_lr_multiplies_by_gamma_every_epoch():
+    """ExponentialLR sets lr = initial lr * gamma ** epoch."""
+    rates = _learning_rates(lambda o: lr_scheduler.ExponentialLR(o, gamma=0.8))
+    _assert_sequence(rates, [0.8**epoch for epoch in range(STEPS + 1)])
+
+
+@pytest.mark.doc(COSINE_DOC)
+@pytest.mark.claim("003.cosine-annealing-returns-to-initial", verdict="holds")
+def test_cosine_annealing_follows_the_cosine_down_to_eta_min_and_back():
+    """CosineAnnealingLR follows eta_min + (lr - eta_min)(1 + cos(pi e / T_max)) / 2: down by T_max, back up by 2 T_max."""
+    rates = _learning_rates(lambda o: lr_scheduler.CosineAnnealingLR(o, T_max=3, eta_min=0.1))
+    _assert_sequence(rates, [_cosine(1.0, 0.1, epoch, 3) for epoch in range(STEPS + 1)])
+
+
+@pytest.mark.doc(WARM_RESTARTS_DOC)
+@pytest.mark.claim("003.warm-restarts-return-over-t-mult", verdict="wrong")
+def test_warm_restarts_jump_back_to_the_initial_lr_with_periods_growing_by_t_mult():
+    """CosineAnnealingWarmRestarts anneals over T_0 epochs, then jumps back to the initial lr; each period is T_mult times longer."""
+    rates = _learning_rates(lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2), steps=21)
+    expected = [_cosine(1.0, 0.0, position, period) for period in (3, 6, 12) for position in range(period)]
+    _assert_sequence(rates, [*expected, 1.0])
+
+
+@pytest.mark.doc(CYCLIC_DOC)
+@pytest.mark.claim("003.cyclic-lr-between-base-and-max", verdict="holds")
+@pytest.mark.parametrize(
+    ("mode", "amplitude_of_cycle"),
+    [("triangular", lambda cycle: 1.0), ("triangular2", lambda cycle: 0.5**cycle)],
+    ids=["triangular", "triangular2"],
+)
+def test_cyclic_lr_climbs_from_base_to_max_and_back_each_cycle(mode, amplitude_of_cycle):
+    """CyclicLR rises linearly from base_lr to max_lr over step_size_up and falls back; triangular2 halves each cycle."""
+    rates = _learning_rates(lambda o: lr_scheduler.CyclicLR(o, 0.1, 1.0, step_size_up=2, mode=mode), momentum=0.9)
+    triangle = [0.0, 0.5, 1.0, 0.5]
+    expected = [0.1 + 0.9 * triangle[step % 4] * amplitude_of_cycle(step // 4) for step in range(STEPS + 1)]
+    _assert_sequence(rates, expected)
+
+
+@pytest.mark.doc(CYCLIC_DOC)
+def test_cyclic_lr_cycling_momentum_needs_an_optimizer_with_momentum():
+    """CyclicLR with cycle_momentum=True (the default) refuses an optimizer with no momentum or beta1, such as Adagrad."""
+    with pytest.raises(ValueError, match="optimizer must support momentum"):
+        lr_scheduler.CyclicLR(_optimizer(torch.optim.Adagrad), 0.1, 1.0)
+
+
+@pytest.mark.doc(CYCLIC_DOC)
+@pytest.mark.torch_version(">=2.3")
+def test_cyclic_lr_cycles_adams_beta1_from_2_3():
+    """From 2.3, CyclicLR accepts Adam and cycles its beta1 as the momentum."""
+    optimizer = _optimizer(torch.optim.Adam)
+    lr_scheduler.CyclicLR(optimizer, 0.1, 1.0, base_momentum=0.7, max_momentum=0.8)
+    assert_equal(optimizer.param_groups[0]["betas"][0], 0.8, "beta1 at the start of a cycle (max_momentum)")
+
+
+@pytest.mark.doc(CYCLIC_DOC)
+@pytest.mark.torch_version("<2.3")
+def test_cyclic_lr_refuses_adam_before_2_3():
+    """Before 2.3, CyclicLR with cycle_momentum refuses Adam, which has betas but no momentum."""
+    with pytest.raises(ValueError, match="optimizer must support momentum with `cycle_momentum` option enabled"):
+        lr_scheduler.CyclicLR(_optimizer(torch.optim.Adam), 0.1, 1.0)
+
+
+@pytest.mark.doc(ONE_CYCLE_DOC)
+@pytest.mark.claim("003.one-cycle-anneals-up-then-down", verdict="holds")
+def test_one_cycle_warms_up_to_max_lr_then_anneals_below_the_start():
+    """OneCycleLR starts at max_lr/div_factor, rises to max_lr by pct_start, then anneals to start/final_div_factor."""
+    rates = _learning_rates(lambda o: lr_scheduler.OneCycleLR(o, max_lr=1.0, total_steps=10, pct_start=0.3), steps=9)
+    start, end = 1.0 / 25, 1.0 / 25 / 1e4
+    expected = [_cosine(1.0, start, 2 - step, 2) for step in range(3)] + [
+        _cosine(1.0, end, step - 2, 7) for step in range(3, 10)
+    ]
+    _assert_sequence(rates, expected)
+
+
+@pytest.mark.doc(ONE_CYCLE_DOC)
+def test_one_cycle_refuses_to_step_past_its_total_steps():
+    """OneCycleLR raises once stepped more often than total_steps."""
+    optimizer = _optimizer(momentum=0.9)
+    scheduler = lr_scheduler.OneCycleLR(optimizer, max_lr=1.0, total_steps=3)
+    for _ in range(3):
+        optimizer.step()
+        scheduler.step()
+    with pytest.raises(ValueError, match=r"Tried to step 4 times\. The specified number of total steps is 3"):
+        scheduler.step()
+
+
+@pytest.mark.doc(PLATEAU_DOC)
+@pytest.mark.claim("003.plateau-reduces-after-patience", verdict="holds")
+def test_reduce_on_plateau_cuts_the_lr_after_patience_epochs_without_improvement():
+    """ReduceLROnPlateau (mode='min') multiplies lr by factor once the metric has not improved for more than patience steps."""
+    optimizer = _optimizer()
+    scheduler = lr_scheduler.ReduceLROnPlateau(optimizer, mode="min", factor=0.5, patience=2)
+    rates = []
+    for metric in [1.0, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9]:
+        optimizer.step()
+        scheduler.step(metric)
+        rates.append(optimizer.param_groups[0]["lr"])
+    assert_equal(rates, [1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25], "the lr after each epoch")
+
+
+@pytest.mark.doc(PLATEAU_DOC)
+def test_reduce_on_plateau_honours_mode_max_cooldown_and_min_lr():
+    """mode='max' treats a rising metric as improvement; cooldown waits before counting again; min_lr is a floor."""
+    optimizer = _optimizer()
+    scheduler = lr_scheduler.ReduceLROnPlateau(optimizer, mode="max", factor=0.1, patience=0, cooldown=1, min_lr=0.05)
+    rates = []
+    for metric in [1.0, 2.0, 2.0, 2.0, 2.0, 2.0]:
+        scheduler.step(metric)
+        rates.append(round(optimizer.param_groups[0]["lr"], 6))
+    assert_equal(rates, [1.0, 1.0, 0.1, 0.1, 0.05, 0.05], "the lr after each epoch")
+
+
+@pytest.mark.doc(PLATEAU_DOC)
+@pytest.mark.claim("003.plateau-needs-momentum", verdict="wrong")
+@pytest.mark.parametrize("optimizer_class", [torch.optim.SGD, torch.optim.Adagrad], ids=["sgd-no-momentum", "adagrad"])
+def test_reduce_on_plateau_needs_no_momentum(optimizer_class):
+    """ReduceLROnPlateau works with an optimizer that has no momentum at all; it only changes the lr."""
+    optimizer = _optimizer(optimizer_class)
+    scheduler = lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=0)
+    scheduler.step(1.0)
+    scheduler.step(1.0)
+    assert_equal(optimizer.param_groups[0]["lr"], 0.5, "the lr after one bad epoch")
+
+
+@pytest.mark.doc(SCHEDULERS_DOC)
+@pytest.mark.claim("003.scheduler-step-after-optimizer-step", verdict="holds")
+def test_stepping_the_scheduler_before_the_optimizer_warns():
+    """The documented order is optimizer.step() then scheduler.step(); the reverse warns."""
+    optimizer = _optimizer()
+    scheduler = lr_scheduler.StepLR(optimizer, step_size=1)
+    with pytest.warns(UserWarning, match=r"Detected call of `lr_scheduler.step\(\)` before `optimizer.step\(\)`"):
+        scheduler.step()
+
+
+@pytest.mark.doc(SCHEDULERS_DOC)
+def test_get_last_lr_lists_one_lr_per_group():
+    """get_last_lr() returns the lr of every param group as a list."""
+    optimizer = torch.optim.SGD(
+        [{"params": [nn.Parameter(torch.zeros(1))]}, {"params": [nn.Parameter(torch.zeros(1))], "lr": 0.2}], lr=1.0
+    )
+    scheduler = lr_scheduler.ExponentialLR(optimizer, gamma=0.5)
+    optimizer.step()
+    scheduler.step()
+    assert_equal(scheduler.get_last_lr(), [0.5, 0.1], "get_last_lr()")
+
+
+@pytest.mark.doc(STEP_DOC)
+def test_a_scheduler_loaded_from_a_state_dict_continues_the_sequence():
+    """A scheduler loaded from another's state_dict continues where that one was."""
+    original = _learning_rates(lambda o: lr_scheduler.StepLR(o, step_size=2, gamma=0.5), steps=6)
+    optimizer = _optimizer()
+    first = lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
+    for _ in range(3):
+        optimizer.step()
+        first.step()
+    resumed = lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
+    resumed.load_state_dict(first.state_dict())
+    rates = [resumed.get_last_lr()[0]]
+    for _ in range(3):
+        optimizer.step()
+        resumed.step()
+        rates.append(resumed.get_last_lr()[0])
+    _assert_sequence(rates, original[3:])
+
+
+@pytest.mark.doc(SEQUENTIAL_DOC)
+@pytest.mark.filterwarnings("ignore:The epoch parameter in `scheduler.step\\(\\)` was not necessary:UserWarning")
+def test_sequential_lr_switches_schedulers_at_the_milestone():
+    """SequentialLR runs the first scheduler until the milestone, then the second from its start."""
+    rates = _learning_rates(
+        lambda o: lr_scheduler.SequentialLR(
+            o,
+            [lr_scheduler.ConstantLR(o, factor=0.5, total_iters=10), lr_scheduler.ExponentialLR(o, gamma=0.5)],
+            milestones=[2],
+        ),
+        steps=5,
+    )
+    _assert_sequence(rates, [0.5, 0.5, 1.0, 0.5, 0.25, 0.125])
+
+
+@pytest.mark.doc(CHAINED_DOC)
+def test_chained_scheduler_applies_every_scheduler_each_step():
+    """ChainedScheduler steps all its schedulers together: their factors multiply."""
+    rates = _learning_rates(
+        lambda o: lr_scheduler.ChainedScheduler(
+            [lr_scheduler.ExponentialLR(o, gamma=0.5), lr_scheduler.StepLR(o, 2, 0.1)]
+        ),
+        steps=4,
+    )
+    _assert_sequence(rates, [0.5**epoch * 0.1 ** (epoch // 2) for epoch in range(5)])
+
+
+@pytest.mark.doc(STEP_DOC)
+@pytest.mark.claim("003.scheduler-verbose-prints", verdict="depends-on-version")
+@pytest.mark.torch_version("<2.2")
+def test_verbose_prints_each_lr_change_before_2_2(capsys):
+    """Before 2.2, verbose=True prints 'Adjusting learning rate of group 0 to ...' at every change."""
+    lr_scheduler.StepLR(_optimizer(), step_size=1, verbose=True)
+    assert_equal("Adjusting learning rate of group 0 to 1.0000e+00." in capsys.readouterr().out, True, "the message")
+
+
+@pytest.mark.doc(STEP_DOC)
+@pytest.mark.claim("003.scheduler-verbose-prints", verdict="depends-on-version")
+@pytest.mark.torch_version(">=2.2,<2.7")
+def test_verbose_is_deprecated_from_2_2():
+    """From 2.2 to 2.6, passing verbose (even False) warns that it is deprecated in favour of get_last_lr()."""
+    with pytest.warns(UserWarning, match="The verbose parameter is deprecated"):
+        lr_scheduler.StepLR(_optimizer(), step_size=1, verbose=False)
+
+
+@pytest.mark.doc(STEP_DOC)
+@pytest.mark.claim("003.scheduler-verbose-prints", verdict="depends-on-version")
+@pytest.mark.torch_version(">=2.7")
+def test_verbose_is_removed_from_2_7():
+    """From 2.7, schedulers no longer take verbose: passing it raises TypeError."""
+    with pytest.raises(TypeError, match="verbose"):
+        lr_scheduler.StepLR(_optimizer(), step_size=1, verbose=True)

@@ -1,0 +1,495 @@
+"""Breakages of the training area: update rules, learning-rate schedules, losses and layers that compute the wrong thing."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.optim import lr_scheduler
+
+from torchspecs.versions import version_matches
+
+from .core import Breakage, function, installed_side, mapping_result, module_method, setting, silenced
+
+OPTIMIZERS = "specs/training/test_optimizers.py"
+SCHEDULERS = "specs/training/test_lr_schedulers.py"
+LOSSES = "specs/training/test_losses.py"
+LAYERS = "specs/training/test_layers.py"
+
+CYCLIC_ADAM_SIDES = {
+    ">=2.3": "test_cyclic_lr_cycles_adams_beta1_from_2_3",
+    "<2.3": "test_cyclic_lr_refuses_adam_before_2_3",
+}
+VERBOSE_SIDES = {
+    "<2.2": "test_verbose_prints_each_lr_change_before_2_2",
+    ">=2.2,<2.7": "test_verbose_is_deprecated_from_2_2",
+    ">=2.7": "test_verbose_is_removed_from_2_7",
+}
+VERSION_SIDES = (CYCLIC_ADAM_SIDES, VERBOSE_SIDES)
+
+
+def _init_with(owner: type, **overrides):
+    """Break ``owner.__init__`` so that the given keyword arguments are replaced (functions of the caller's value)."""
+
+    def make(original):
+        def init(self, *args, **kwargs):
+            for name, change in overrides.items():
+                kwargs[name] = change(kwargs.get(name))
+            return original(self, *args, **kwargs)
+
+        return init
+
+    return module_method("__init__", make, owner=owner)
+
+
+def _init_without(owner: type, name: str):
+    """Break ``owner.__init__`` so that keyword ``name`` is dropped (its default applies)."""
+
+    def make(original):
+        def init(self, *args, **kwargs):
+            kwargs.pop(name, None)
+            return original(self, *args, **kwargs)
+
+        return init
+
+    return module_method("__init__", make, owner=owner)
+
+
+def _functional(name: str, make_replacement):
+    return function(name, make_replacement, module=F)
+
+
+def _preparing(original, prepare):
+    """F.cross_entropy whose (input, target, kwargs) pass through ``prepare`` first."""
+
+    def cross_entropy(input, target, *args, **kwargs):
+        input, target, kwargs = prepare(input, target, dict(kwargs))
+        return original(input, target, *args, **kwargs)
+
+    return cross_entropy
+
+
+def _refusing_probability_targets(input, target, kwargs):
+    if target.is_floating_point():
+        raise RuntimeError("broken: targets must be class indices")
+    return input, target, kwargs
+
+
+def _casting_float_indices(input, target, kwargs):
+    if target.is_floating_point() and target.dim() == input.dim() - 1:
+        target = target.long()
+    return input, target, kwargs
+
+
+def _counting_ignored_targets(input, target, kwargs):
+    if not target.is_floating_point():
+        target = target.masked_fill(target == kwargs.get("ignore_index", -100), 0)
+    return input, target, kwargs
+
+
+def _dropping_label_smoothing(input, target, kwargs):
+    kwargs.pop("label_smoothing", None)
+    return input, target, kwargs
+
+
+def _weighted_mean_by_count(original):
+    def cross_entropy(input, target, *args, weight=None, reduction="mean", **kwargs):
+        if weight is not None and reduction == "mean":
+            return original(input, target, *args, weight=weight, reduction="none", **kwargs).mean()
+        return original(input, target, *args, weight=weight, reduction=reduction, **kwargs)
+
+    return cross_entropy
+
+
+def _lr_read_once(original):
+    """SGD.step that keeps using the learning rates it saw on its first call."""
+
+    def step(self, closure=None):
+        first = self.__dict__.setdefault("_first_lrs", [group["lr"] for group in self.param_groups])
+        current = [group["lr"] for group in self.param_groups]
+        for group, lr in zip(self.param_groups, first, strict=True):
+            group["lr"] = lr
+        try:
+            return original(self, closure)
+        finally:
+            for group, lr in zip(self.param_groups, current, strict=True):
+                group["lr"] = lr
+
+    return step
+
+
+def _stepping_params_without_grad(original):
+    def step(self, closure=None):
+        for group in self.param_groups:
+            for parameter in group["params"]:
+                if parameter.grad is None:
+                    parameter.grad = torch.zeros_like(parameter)
+        return original(self, closure)
+
+    return step
+
+
+def _exponential_skipping_a_step(original):
+    return lambda self: (
+        [group["lr"] for group in self.optimizer.param_groups] if self.last_epoch == 3 else original(self)
+    )
+
+
+def _one_cycle_stepping_forever(original):
+    def step(self, *args, **kwargs):
+        try:
+            return original(self, *args, **kwargs)
+        except ValueError:
+            return None
+
+    return step
+
+
+def _rnn_initial_state_of_ones(original):
+    def forward(self, input, hx=None):
+        if hx is None:
+            directions = 2 if self.bidirectional else 1
+            hx = torch.ones(self.num_layers * directions, input.shape[1], self.hidden_size)
+        return original(self, input, hx)
+
+    return forward
+
+
+def _version_breakages() -> dict[str, Breakage]:
+    before_2_2 = version_matches("<2.2")
+    verbose = (
+        _init_with(lr_scheduler.StepLR, verbose=lambda value: False)
+        if before_2_2
+        else _init_without(lr_scheduler.StepLR, "verbose")
+    )
+    return {
+        "cyclic-momentum-not-cycled": Breakage(
+            _init_with(lr_scheduler.CyclicLR, cycle_momentum=lambda value: False),
+            SCHEDULERS,
+            ("test_cyclic_lr_cycling_momentum_needs_an_optimizer_with_momentum", installed_side(CYCLIC_ADAM_SIDES)),
+        ),
+        "verbose-silenced" if before_2_2 else "verbose-dropped": Breakage(
+            verbose, SCHEDULERS, (installed_side(VERBOSE_SIDES),)
+        ),
+    }
+
+
+BREAKAGES: dict[str, Breakage] = {
+    # Optimizers
+    "sgd-ignores-momentum": Breakage(
+        _init_without(torch.optim.SGD, "momentum"),
+        OPTIMIZERS,
+        ("test_sgd_steps_follow_the_documented_update[momentum]",),
+    ),
+    "sgd-ignores-weight-decay": Breakage(
+        _init_without(torch.optim.SGD, "weight_decay"),
+        OPTIMIZERS,
+        (
+            "test_sgd_steps_follow_the_documented_update[weight-decay]",
+            "test_sgd_weight_decay_equals_an_l2_penalty_on_the_loss",
+        ),
+    ),
+    "adam-eps-too-large": Breakage(
+        _init_with(torch.optim.Adam, eps=lambda value: 0.1),
+        OPTIMIZERS,
+        ("test_adam_first_steps_follow_the_published_rule",),
+    ),
+    "group-lr-ignored": Breakage(
+        module_method(
+            "__init__",
+            lambda original: (
+                lambda self, params, *args, **kwargs: original(
+                    self, [{"params": g["params"]} if isinstance(g, dict) else g for g in params], *args, **kwargs
+                )
+            ),
+            owner=torch.optim.SGD,
+        ),
+        OPTIMIZERS,
+        ("test_param_groups_each_use_their_own_learning_rate",),
+    ),
+    "lr-read-once": Breakage(
+        module_method("step", _lr_read_once, owner=torch.optim.SGD),
+        OPTIMIZERS,
+        ("test_changing_a_groups_lr_takes_effect_on_the_next_step",),
+    ),
+    "optimizer-load-state-dict-does-nothing": Breakage(
+        module_method("load_state_dict", lambda original: lambda self, state: None, owner=torch.optim.Optimizer),
+        OPTIMIZERS,
+        ("test_loading_an_optimizers_state_dict_resumes_identically",),
+    ),
+    "step-decays-params-without-grad": Breakage(
+        module_method("step", _stepping_params_without_grad, owner=torch.optim.SGD),
+        OPTIMIZERS,
+        ("test_parameters_without_a_grad_are_skipped",),
+    ),
+    # Learning-rate schedulers
+    "lambda-lr-off-by-one": Breakage(
+        module_method(
+            "get_lr",
+            lambda original: (
+                lambda self: [
+                    base * factor(self.last_epoch + 1)
+                    for factor, base in zip(self.lr_lambdas, self.base_lrs, strict=True)
+                ]
+            ),
+            owner=lr_scheduler.LambdaLR,
+        ),
+        SCHEDULERS,
+        ("test_lambda_lr_is_the_initial_lr_times_lambda_of_the_epoch",),
+    ),
+    "multiplicative-not-cumulative": Breakage(
+        module_method(
+            "get_lr",
+            lambda original: (
+                lambda self: [
+                    base * factor(self.last_epoch) if self.last_epoch > 0 else base
+                    for factor, base in zip(self.lr_lambdas, self.base_lrs, strict=True)
+                ]
+            ),
+            owner=lr_scheduler.MultiplicativeLR,
+        ),
+        SCHEDULERS,
+        ("test_multiplicative_lr_multiplies_the_previous_lr_each_epoch",),
+    ),
+    "step-lr-one-epoch-late": Breakage(
+        _init_with(lr_scheduler.StepLR, step_size=lambda value: value + 1),
+        SCHEDULERS,
+        ("test_step_lr_multiplies_by_gamma_every_step_size_epochs",),
+    ),
+    "multi-step-drops-the-last-milestone": Breakage(
+        _init_with(lr_scheduler.MultiStepLR, milestones=lambda value: value[:-1]),
+        SCHEDULERS,
+        ("test_multi_step_lr_multiplies_by_gamma_at_each_milestone",),
+    ),
+    "exponential-skips-a-step": Breakage(
+        module_method("get_lr", _exponential_skipping_a_step, owner=lr_scheduler.ExponentialLR),
+        SCHEDULERS,
+        ("test_exponential_lr_multiplies_by_gamma_every_epoch",),
+    ),
+    "cosine-ignores-eta-min": Breakage(
+        _init_with(lr_scheduler.CosineAnnealingLR, eta_min=lambda value: 0.0),
+        SCHEDULERS,
+        ("test_cosine_annealing_follows_the_cosine_down_to_eta_min_and_back",),
+    ),
+    "warm-restarts-ignore-t-mult": Breakage(
+        _init_with(lr_scheduler.CosineAnnealingWarmRestarts, T_mult=lambda value: 1),
+        SCHEDULERS,
+        ("test_warm_restarts_jump_back_to_the_initial_lr_with_periods_growing_by_t_mult",),
+    ),
+    "cyclic-triangular2-never-halves": Breakage(
+        _init_with(lr_scheduler.CyclicLR, mode=lambda value: "triangular"),
+        SCHEDULERS,
+        ("test_cyclic_lr_climbs_from_base_to_max_and_back_each_cycle[triangular2]",),
+    ),
+    **_version_breakages(),
+    "one-cycle-warms-up-linearly": Breakage(
+        _init_with(lr_scheduler.OneCycleLR, anneal_strategy=lambda value: "linear"),
+        SCHEDULERS,
+        ("test_one_cycle_warms_up_to_max_lr_then_anneals_below_the_start",),
+    ),
+    "one-cycle-steps-forever": Breakage(
+        module_method("step", _one_cycle_stepping_forever, owner=lr_scheduler.OneCycleLR),
+        SCHEDULERS,
+        ("test_one_cycle_refuses_to_step_past_its_total_steps",),
+    ),
+    "plateau-patience-off-by-one": Breakage(
+        _init_with(lr_scheduler.ReduceLROnPlateau, patience=lambda value: (10 if value is None else value) + 1),
+        SCHEDULERS,
+        (
+            "test_reduce_on_plateau_cuts_the_lr_after_patience_epochs_without_improvement",
+            "test_reduce_on_plateau_needs_no_momentum",
+        ),
+    ),
+    "plateau-ignores-cooldown-and-floor": Breakage(
+        _init_with(lr_scheduler.ReduceLROnPlateau, cooldown=lambda value: 0, min_lr=lambda value: 0),
+        SCHEDULERS,
+        ("test_reduce_on_plateau_honours_mode_max_cooldown_and_min_lr",),
+    ),
+    "scheduler-order-not-checked": Breakage(
+        module_method("step", silenced, owner=lr_scheduler.StepLR),
+        SCHEDULERS,
+        ("test_stepping_the_scheduler_before_the_optimizer_warns",),
+    ),
+    "get-last-lr-first-group-only": Breakage(
+        module_method("get_last_lr", mapping_result(lambda rates: rates[:1]), owner=lr_scheduler.ExponentialLR),
+        SCHEDULERS,
+        ("test_get_last_lr_lists_one_lr_per_group",),
+    ),
+    "scheduler-load-state-dict-does-nothing": Breakage(
+        module_method("load_state_dict", lambda original: lambda self, state: None, owner=lr_scheduler.StepLR),
+        SCHEDULERS,
+        ("test_a_scheduler_loaded_from_a_state_dict_continues_the_sequence",),
+    ),
+    "sequential-switches-late": Breakage(
+        _init_with(lr_scheduler.SequentialLR, milestones=lambda value: [m + 1 for m in value]),
+        SCHEDULERS,
+        ("test_sequential_lr_switches_schedulers_at_the_milestone",),
+    ),
+    "chained-steps-only-the-first": Breakage(
+        module_method(
+            "__init__",
+            lambda original: (
+                lambda self, schedulers, *args, **kwargs: original(self, list(schedulers)[:1], *args, **kwargs)
+            ),
+            owner=lr_scheduler.ChainedScheduler,
+        ),
+        SCHEDULERS,
+        ("test_chained_scheduler_applies_every_scheduler_each_step",),
+    ),
+    # Losses and functional identities
+    "cross-entropy-without-the-log": Breakage(
+        _functional(
+            "cross_entropy", lambda original: lambda input, target, *a, **k: F.nll_loss(F.softmax(input, 1), target)
+        ),
+        LOSSES,
+        ("test_cross_entropy_is_nll_loss_of_log_softmax",),
+    ),
+    "cross-entropy-loss-sharpens-logits": Breakage(
+        module_method(
+            "forward",
+            lambda original: lambda self, input, target: original(self, input * 2, target),
+            owner=nn.CrossEntropyLoss,
+        ),
+        LOSSES,
+        ("test_cross_entropy_loss_takes_raw_logits_and_applies_softmax_itself",),
+    ),
+    "cross-entropy-refuses-probabilities": Breakage(
+        _functional("cross_entropy", lambda original: _preparing(original, _refusing_probability_targets)),
+        LOSSES,
+        ("test_cross_entropy_accepts_class_probabilities_as_float_targets",),
+    ),
+    "cross-entropy-casts-float-indices": Breakage(
+        _functional("cross_entropy", lambda original: _preparing(original, _casting_float_indices)),
+        LOSSES,
+        ("test_cross_entropy_refuses_float_class_indices",),
+    ),
+    "ignored-targets-counted": Breakage(
+        _functional("cross_entropy", lambda original: _preparing(original, _counting_ignored_targets)),
+        LOSSES,
+        ("test_ignore_index_leaves_those_samples_out_of_the_loss_and_the_mean",),
+    ),
+    "label-smoothing-ignored": Breakage(
+        _functional("cross_entropy", lambda original: _preparing(original, _dropping_label_smoothing)),
+        LOSSES,
+        ("test_label_smoothing_mixes_the_target_with_a_uniform_distribution",),
+    ),
+    "weighted-mean-by-count": Breakage(
+        _functional("cross_entropy", _weighted_mean_by_count), LOSSES, ("test_reductions_and_class_weights",)
+    ),
+    "bce-reduction-ignored": Breakage(
+        _functional(
+            "binary_cross_entropy",
+            lambda original: lambda input, target, *a, reduction="mean", **k: original(input, target, *a, **k),
+        ),
+        LOSSES,
+        ("test_binary_cross_entropy_takes_probabilities_and_a_reduction",),
+    ),
+    "bce-with-logits-through-sigmoid": Breakage(
+        module_method(
+            "forward",
+            lambda original: lambda self, input, target: F.binary_cross_entropy(torch.sigmoid(input), target),
+            owner=nn.BCEWithLogitsLoss,
+        ),
+        LOSSES,
+        ("test_bce_with_logits_equals_bce_of_sigmoid_and_stays_exact_at_large_logits",),
+    ),
+    "mse-is-mae": Breakage(
+        _functional("mse_loss", lambda original: F.l1_loss), LOSSES, ("test_mse_loss_is_the_mean_squared_error",)
+    ),
+    "log-softmax-is-log-of-softmax": Breakage(
+        _functional("log_softmax", lambda original: lambda input, dim=None, **k: torch.log(F.softmax(input, dim=dim))),
+        LOSSES,
+        ("test_log_softmax_stays_finite_where_log_of_softmax_underflows",),
+    ),
+    "softmax-along-the-other-dim": Breakage(
+        _functional("softmax", lambda original: lambda input, dim=None, **k: original(input, dim=1 - dim, **k)),
+        LOSSES,
+        ("test_softmax_normalises_along_the_given_dim",),
+    ),
+    "one-hot-float": Breakage(
+        _functional("one_hot", mapping_result(lambda t: t.float())),
+        LOSSES,
+        ("test_one_hot_makes_int64_rows_with_one_at_the_class",),
+    ),
+    "functional-gains-cartesian-prod": Breakage(
+        setting(F, "cartesian_prod", torch.cartesian_prod),
+        LOSSES,
+        ("test_functional_has_softmax_and_one_hot_but_cartesian_product_lives_in_torch",),
+    ),
+    "functional-sigmoid-is-tanh": Breakage(
+        setting(F, "sigmoid", torch.tanh), LOSSES, ("test_functional_sigmoid_equals_torch_sigmoid",)
+    ),
+    # Layers
+    "linear-drops-the-bias-in-forward": Breakage(
+        module_method("forward", lambda original: lambda self, x: x @ self.weight.T, owner=nn.Linear),
+        LAYERS,
+        ("test_linear_weight_is_out_by_in_and_bias_is_optional",),
+    ),
+    "conv2d-ignores-dilation": Breakage(
+        _init_without(nn.Conv2d, "dilation"), LAYERS, ("test_conv2d_output_size_follows_the_documented_formula",)
+    ),
+    "max-pool-stride-one": Breakage(
+        _init_with(nn.MaxPool2d, stride=lambda value: 1),
+        LAYERS,
+        ("test_max_pool_with_one_int_uses_it_for_kernel_and_stride",),
+    ),
+    "dropout-keeps-with-probability-p": Breakage(
+        module_method(
+            "forward", lambda original: lambda self, x: F.dropout(x, 1 - self.p, self.training), owner=nn.Dropout
+        ),
+        LAYERS,
+        ("test_dropout_p_is_the_probability_of_zeroing",),
+    ),
+    "embedding-reads-the-next-row": Breakage(
+        module_method(
+            "forward",
+            lambda original: lambda self, indices: original(self, (indices + 1) % self.num_embeddings),
+            owner=nn.Embedding,
+        ),
+        LAYERS,
+        ("test_embedding_looks_up_rows_of_its_weight",),
+    ),
+    "padding-idx-ignored": Breakage(
+        _init_without(nn.Embedding, "padding_idx"),
+        LAYERS,
+        ("test_embedding_padding_row_starts_at_zero_and_gets_no_gradient",),
+    ),
+    "from-pretrained-never-freezes": Breakage(
+        function(
+            "from_pretrained",
+            lambda original: staticmethod(
+                lambda embeddings, freeze=True, **kwargs: original(embeddings, freeze=False, **kwargs)
+            ),
+            module=nn.Embedding,
+        ),
+        LAYERS,
+        ("test_from_pretrained_freezes_by_default_and_trains_with_freeze_false",),
+    ),
+    "rnn-ignores-batch-first": Breakage(
+        _init_without(nn.RNNBase, "batch_first"), LAYERS, ("test_recurrent_output_and_state_shapes[True-2-True-rnn]",)
+    ),
+    "rnn-initial-state-of-ones": Breakage(
+        module_method("forward", _rnn_initial_state_of_ones, owner=nn.RNN),
+        LAYERS,
+        ("test_an_omitted_initial_state_is_zeros[rnn]",),
+    ),
+    "uniform-init-out-of-place": Breakage(
+        function(
+            "uniform_",
+            lambda original: lambda tensor, *args, **kwargs: original(tensor.clone(), *args, **kwargs),
+            module=nn.init,
+        ),
+        LAYERS,
+        ("test_init_functions_fill_the_tensor_in_place",),
+    ),
+    "constant-init-takes-two-values": Breakage(
+        function("constant_", lambda original: lambda tensor, value, *extra: original(tensor, value), module=nn.init),
+        LAYERS,
+        ("test_init_constant_takes_one_value_and_the_old_name_warns",),
+    ),
+    "xavier-init-freezes": Breakage(
+        function("xavier_uniform_", mapping_result(lambda t: t.requires_grad_(False)), module=nn.init),
+        LAYERS,
+        ("test_xavier_init_sets_values_and_does_not_freeze_the_layer",),
+    ),
+}
