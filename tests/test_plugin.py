@@ -147,6 +147,37 @@ def test_needs_device_skips_with_the_reason(project):
     result.stdout.fnmatch_lines(["*needs a cuda device: *"])
 
 
+def test_without_accelerator_runs_only_where_there_is_none(project, monkeypatch):
+    write_spec(
+        project,
+        f'''
+        @pytest.mark.doc("{DOC}")
+        @pytest.mark.without_accelerator
+        def test_cpu_machine_only():
+            """Runs without an accelerator."""
+        ''',
+    )
+    monkeypatch.setattr("torchspecs.plugin.present_device_types", lambda: ["cpu"])
+    project.runpytest().assert_outcomes(passed=1)
+    monkeypatch.setattr("torchspecs.plugin.present_device_types", lambda: ["cpu", "cuda"])
+    result = project.runpytest("-rs", "--device=cpu")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*asserts what torch does without an accelerator; present: cuda*"])
+
+
+def test_without_accelerator_takes_no_arguments(project):
+    write_spec(
+        project,
+        f'''
+        @pytest.mark.doc("{DOC}")
+        @pytest.mark.without_accelerator("cuda")
+        def test_malformed():
+            """Malformed marker."""
+        ''',
+    )
+    assert_usage_error(project, lines=["*without_accelerator takes no arguments*"])
+
+
 def test_leaked_global_state_fails_the_test_and_is_restored(project):
     project.makepyfile(
         test_leak="""

@@ -9,6 +9,7 @@ Markers
     ``claim(claim_id, verdict=...)`` the study-note claim it settles: holds, wrong or depends-on-version
     ``torch_version(range)``         the torch versions whose behaviour it asserts, e.g. ``">=2.5"``
     ``needs_device(device_type)``    runs only when that device type is selected, e.g. ``"cuda"``
+    ``without_accelerator``          runs only on a machine with no accelerator: what torch does without one
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ MARKERS = {
     "claim(claim_id, verdict)": f"the study-note claim this spec settles; verdict is one of {', '.join(VERDICTS)}",
     "torch_version(range)": "the torch versions whose behaviour this spec asserts (PEP 440 range, e.g. '>=2.5')",
     "needs_device(device_type)": "run only when this device type is selected with --device (skipped with the reason otherwise)",
+    "without_accelerator": "run only on a machine with no accelerator present (skipped with the reason otherwise)",
 }
 
 # Specs assert no timings, and neither do their profiles: no deadline, and no health check that
@@ -56,6 +58,7 @@ class SpecMetadata:
     claims: tuple[tuple[str, str], ...]
     torch_versions: tuple[str, ...]
     needs_devices: tuple[str, ...]
+    without_accelerator: bool = False
 
 
 def spec_metadata(item: pytest.Item) -> SpecMetadata:
@@ -70,6 +73,7 @@ def spec_metadata(item: pytest.Item) -> SpecMetadata:
         ),
         torch_versions=tuple(mark.args[0] for mark in item.iter_markers("torch_version") if mark.args),
         needs_devices=tuple(mark.args[0] for mark in item.iter_markers("needs_device") if mark.args),
+        without_accelerator=item.get_closest_marker("without_accelerator") is not None,
     )
 
 
@@ -79,6 +83,9 @@ def _marker_shape_problems(item: pytest.Item) -> list[str]:
         for mark in item.iter_markers(name):
             if len(mark.args) != 1 or not isinstance(mark.args[0], str) or set(mark.kwargs) - keywords:
                 problems.append(f"@pytest.mark.{name} takes one string argument{' and verdict=' if keywords else ''}")
+    for mark in item.iter_markers("without_accelerator"):
+        if mark.args or mark.kwargs:
+            problems.append("@pytest.mark.without_accelerator takes no arguments")
     return problems
 
 
@@ -182,6 +189,8 @@ def _record_properties(item: pytest.Item, meta: SpecMetadata) -> None:
     item.user_properties += [("doc", url) for url in meta.docs]
     item.user_properties += [("claim", f"{claim_id}={verdict}") for claim_id, verdict in meta.claims]
     item.user_properties += [("torch_version", spec) for spec in meta.torch_versions]
+    if meta.without_accelerator:
+        item.user_properties.append(("without_accelerator", "true"))
 
 
 def _apply_gates(item: pytest.Item, meta: SpecMetadata, selected_types: set[str]) -> None:
@@ -197,6 +206,13 @@ def _apply_gates(item: pytest.Item, meta: SpecMetadata, selected_types: set[str]
                 else f"not present (present: {', '.join(present)})"
             )
             item.add_marker(pytest.mark.skip(reason=f"needs a {device_type} device: {why}"))
+    accelerators = [device for device in present_device_types() if device != "cpu"]
+    if meta.without_accelerator and accelerators:
+        item.add_marker(
+            pytest.mark.skip(
+                reason=f"asserts what torch does without an accelerator; present: {', '.join(accelerators)}"
+            )
+        )
 
 
 @pytest.fixture(autouse=True)
