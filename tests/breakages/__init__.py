@@ -12,10 +12,10 @@ One module per spec area.  A new spec comes with an entry in its area's module.
 
 from __future__ import annotations
 
-from . import aliasing, autograd, hooks, modules, serialization, tensors, training
+from . import aliasing, autograd, data, hooks, modules, serialization, tensors, training
 from .core import Breakage, gated_out
 
-_AREAS = (aliasing, tensors, autograd, modules, serialization, hooks, training)
+_AREAS = (aliasing, tensors, autograd, modules, serialization, hooks, training, data)
 
 BREAKAGES: dict[str, Breakage] = {}
 for _area in _AREAS:

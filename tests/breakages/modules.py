@@ -40,7 +40,7 @@ def _saving_every_buffer(original):
     return save
 
 
-def _to_also_moving_plain_tensors(original):
+def to_also_moving_plain_tensors(original):
     def to(self, *args, **kwargs):
         result = original(self, *args, **kwargs)
         for name, value in list(vars(self).items()):
@@ -116,7 +116,7 @@ BREAKAGES: dict[str, Breakage] = {
         ("test_only_parameters_get_gradients_and_optimizer_updates",),
     ),
     "module-to-moves-plain-tensors": Breakage(
-        module_method("to", _to_also_moving_plain_tensors),
+        module_method("to", to_also_moving_plain_tensors),
         PARAMETERS,
         ("test_module_to_converts_parameters_and_buffers_but_leaves_plain_tensors_behind",),
     ),

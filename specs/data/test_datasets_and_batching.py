@@ -1,0 +1,178 @@
+"""Datasets and batching: what a dataset must define, how many batches a loader yields, and in what order."""
+
+import inspect
+import math
+
+import pytest
+import torch
+import torch.utils.data
+from hypothesis import given
+from hypothesis import strategies as st
+from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
+
+from torchspecs.assertions import assert_equal, assert_values_equal
+
+DOCS = "https://docs.pytorch.org/docs/stable/data.html"
+DATASET_DOC = f"{DOCS}#torch.utils.data.Dataset"
+MAP_STYLE_DOC = f"{DOCS}#map-style-datasets"
+TENSOR_DATASET_DOC = f"{DOCS}#torch.utils.data.TensorDataset"
+DATALOADER_DOC = f"{DOCS}#torch.utils.data.DataLoader"
+BATCHING_DOC = f"{DOCS}#loading-batched-and-non-batched-data"
+DISABLE_BATCHING_DOC = f"{DOCS}#disable-automatic-batching"
+SAMPLERS_DOC = f"{DOCS}#data-loading-order-and-sampler"
+
+
+class OnlyGetItem(Dataset):
+    """A map-style dataset that defines __getitem__ and nothing else (no __init__, no __len__)."""
+
+    def __getitem__(self, index):
+        return index * 10
+
+
+class Squares(OnlyGetItem):
+    def __len__(self):
+        return 5
+
+
+@pytest.mark.doc(DATASET_DOC)
+@pytest.mark.claim("001.dataset-needs-init-len-getitem", verdict="wrong")
+@pytest.mark.claim("004.dataset-three-methods-required", verdict="wrong")
+def test_a_map_style_dataset_needs_only_getitem_and_len_for_a_default_loader():
+    """A Dataset needs __getitem__; __len__ only for samplers that ask for it; __init__ never."""
+    assert_equal(OnlyGetItem()[3], 30, "indexing a dataset with only __getitem__")
+    assert_equal(
+        [batch.tolist() for batch in DataLoader(Squares(), batch_size=2)], [[0, 10], [20, 30], [40]], "batches"
+    )
+    with pytest.raises(TypeError):
+        len(DataLoader(OnlyGetItem(), batch_size=2))
+
+
+@pytest.mark.doc(MAP_STYLE_DOC)
+@pytest.mark.claim("002.dataset-len-is-size", verdict="holds")
+@pytest.mark.claim("003.custom-dataset-methods", verdict="holds")
+def test_len_is_the_number_of_samples_and_getitem_returns_sample_index():
+    """len(dataset) is how many samples it holds, and dataset[i] is the i-th sample, which the loader reads by index."""
+    dataset = Squares()
+    assert_equal(len(dataset), 5, "len(dataset)")
+    assert_equal(len(list(DataLoader(dataset, batch_size=None))), 5, "samples the loader yields")
+
+
+@pytest.mark.doc(TENSOR_DATASET_DOC)
+@pytest.mark.claim("003.tensor-dataset-pairs", verdict="holds")
+def test_tensor_dataset_indexes_every_tensor_along_the_first_dim():
+    """TensorDataset(x, y)[i] is the tuple (x[i], y[i]); its length is the size of the first dim."""
+    features, labels = torch.arange(6.0).reshape(3, 2), torch.tensor([0, 1, 0])
+    dataset = TensorDataset(features, labels)
+    sample = dataset[1]
+    assert_equal(len(dataset), 3, "len(TensorDataset)")
+    assert_values_equal(sample[0], features[1])
+    assert_values_equal(sample[1], labels[1])
+
+
+@pytest.mark.doc(BATCHING_DOC)
+@pytest.mark.claim("004.drop-last-example", verdict="holds")
+@pytest.mark.claim("002.drop-last-uses-the-last-batch", verdict="holds")
+@pytest.mark.claim("003.batch-size-is-number-of-batches", verdict="wrong")
+@given(length=st.integers(1, 40), batch_size=st.integers(1, 9), drop_last=st.booleans())
+def test_batches_are_full_except_maybe_the_last_which_drop_last_removes(length, batch_size, drop_last):
+    """batch_size is samples per batch: floor(n/b) full batches, plus one of n mod b unless drop_last drops it."""
+    loader = DataLoader(TensorDataset(torch.arange(length)), batch_size=batch_size, drop_last=drop_last)
+    sizes = [len(batch[0]) for batch in loader]
+    remainder = [] if drop_last or length % batch_size == 0 else [length % batch_size]
+    assert_equal(sizes, [batch_size] * (length // batch_size) + remainder, "the batch sizes")
+    assert_equal(len(loader), len(sizes), "len(loader) against the batches yielded")
+
+
+@pytest.mark.doc(BATCHING_DOC)
+def test_one_hundred_samples_in_batches_of_seven():
+    """The notes' example: 100 samples in batches of 7 are 14 batches of 7 and one of 2, or 14 with drop_last."""
+    dataset = TensorDataset(torch.arange(100))
+    assert_equal([len(b[0]) for b in DataLoader(dataset, batch_size=7)][-2:], [7, 2], "the last two batch sizes")
+    assert_equal(len(DataLoader(dataset, batch_size=7)), math.ceil(100 / 7), "len without drop_last")
+    assert_equal(len(DataLoader(dataset, batch_size=7, drop_last=True)), 14, "len with drop_last")
+
+
+@pytest.mark.doc(DISABLE_BATCHING_DOC)
+def test_batch_size_none_yields_samples_one_by_one():
+    """batch_size=None disables batching: the loader yields each sample itself, with no batch dimension added."""
+    samples = list(DataLoader(TensorDataset(torch.arange(3)), batch_size=None))
+    assert_equal(len(samples), 3, "the number of items")
+    assert_equal(samples[0][0].shape, torch.Size([]), "the shape of the first sample's tensor")
+
+
+@pytest.mark.doc(SAMPLERS_DOC)
+@pytest.mark.claim("004.shuffle-false-keeps-order", verdict="holds")
+def test_shuffle_false_keeps_the_dataset_order():
+    """shuffle=False (the default) yields the samples in dataset order."""
+    batches = DataLoader(TensorDataset(torch.arange(10)), batch_size=4)
+    assert_values_equal(torch.cat([batch[0] for batch in batches]), torch.arange(10))
+
+
+@pytest.mark.doc(SAMPLERS_DOC)
+@pytest.mark.claim("003.shuffle-every-epoch", verdict="holds")
+def test_shuffle_yields_a_new_permutation_each_epoch_reproducible_with_a_generator():
+    """shuffle=True yields every sample once per epoch, in an order that changes each epoch and repeats with a seeded generator."""
+
+    def epochs(seed: int) -> list[list[int]]:
+        loader = DataLoader(range(20), batch_size=20, shuffle=True, generator=torch.Generator().manual_seed(seed))
+        return [next(iter(loader)).tolist() for _ in range(3)]
+
+    first = epochs(seed=7)
+    assert_equal([sorted(order) for order in first], [list(range(20))] * 3, "each epoch is a permutation")
+    assert_equal(len({tuple(order) for order in first}), 3, "the number of distinct epoch orders")
+    assert_equal(epochs(seed=7), first, "the orders with the same seed")
+
+
+@pytest.mark.doc(DATALOADER_DOC)
+def test_sampler_and_shuffle_together_are_refused():
+    """A sampler decides the order, so passing shuffle=True as well raises ValueError."""
+    with pytest.raises(ValueError, match="sampler option is mutually exclusive with shuffle"):
+        DataLoader(range(4), sampler=RandomSampler(range(4)), shuffle=True)
+
+
+@pytest.mark.doc(DATALOADER_DOC)
+@pytest.mark.parametrize(
+    "conflicting",
+    [{"batch_size": 2}, {"shuffle": True}, {"sampler": [0, 1]}, {"drop_last": True}],
+    ids=["batch_size", "shuffle", "sampler", "drop_last"],
+)
+def test_batch_sampler_excludes_batch_size_shuffle_sampler_and_drop_last(conflicting):
+    """batch_sampler builds the batches itself: batch_size, shuffle, sampler or drop_last beside it raise ValueError."""
+    with pytest.raises(
+        ValueError, match="batch_sampler option is mutually exclusive with batch_size, shuffle, sampler"
+    ):
+        DataLoader(range(4), batch_sampler=[[0, 1], [2, 3]], **conflicting)
+
+
+@pytest.mark.doc(DATALOADER_DOC)
+@pytest.mark.claim("003.loader-dataset-and-enumerate", verdict="holds")
+def test_a_loader_exposes_its_dataset_and_enumerates_batches():
+    """loader.dataset is the dataset it was given; enumerate(loader) yields (batch index, batch)."""
+    dataset = TensorDataset(torch.arange(4), torch.arange(4) * 2)
+    loader = DataLoader(dataset, batch_size=2)
+    assert_equal(loader.dataset is dataset, True, "loader.dataset is the dataset")
+    indices = [index for index, (x, y) in enumerate(loader)]
+    assert_equal(indices, [0, 1], "the batch indices")
+
+
+@pytest.mark.doc(DATALOADER_DOC)
+@pytest.mark.claim("004.dataloader-signature-defaults", verdict="wrong")
+def test_prefetch_factor_defaults_to_none():
+    """DataLoader's defaults are as the notes list them, except prefetch_factor, which defaults to None (2 per worker when workers are used)."""
+    parameters = inspect.signature(DataLoader.__init__).parameters
+    defaults = {
+        name: parameters[name].default for name in ("batch_size", "shuffle", "num_workers", "drop_last", "timeout")
+    }
+    assert_equal(
+        defaults, {"batch_size": 1, "shuffle": None, "num_workers": 0, "drop_last": False, "timeout": 0}, "defaults"
+    )
+    assert_equal(parameters["prefetch_factor"].default, None, "the default prefetch_factor")
+
+
+@pytest.mark.doc(DATALOADER_DOC)
+@pytest.mark.claim("000.dataloader-module-call", verdict="wrong")
+def test_the_dataloader_module_is_not_callable_the_class_is():
+    """torch.utils.data.dataloader is a module and cannot be called; DataLoader (the class) takes pin_memory=True."""
+    with pytest.raises(TypeError, match="'module' object is not callable"):
+        torch.utils.data.dataloader(pin_memory=True)
+    assert_equal(DataLoader(range(2), pin_memory=False).pin_memory, False, "DataLoader(pin_memory=False).pin_memory")

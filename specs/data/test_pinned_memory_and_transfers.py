@@ -1,0 +1,147 @@
+"""Pinned memory and host-device transfers: what pin_memory does without an accelerator and with CUDA, and non_blocking.
+
+Without an accelerator the CPU side runs here.  The CUDA specs queue a long
+kernel first (torch.cuda._sleep), so that a non-blocking copy is certainly
+still pending when the host looks: they assert order, never timings.
+"""
+
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from torchspecs.assertions import assert_equal, assert_values_equal
+
+DOCS = "https://docs.pytorch.org/docs/stable"
+PINNING_DOC = f"{DOCS}/data.html#memory-pinning"
+PIN_MEMORY_DOC = f"{DOCS}/generated/torch.Tensor.pin_memory.html"
+CUDA_SEMANTICS_DOC = f"{DOCS}/notes/cuda.html#use-pinned-memory-buffers"
+TO_DOC = f"{DOCS}/generated/torch.Tensor.to.html"
+MODULE_TO_DOC = f"{DOCS}/generated/torch.nn.Module.html#torch.nn.Module.to"
+NO_ACCELERATOR_ERRORS = (
+    "Cannot access accelerator device when none is available"
+    "|Found no NVIDIA driver"
+    "|CUDA driver version is insufficient"
+    "|no CUDA GPUs are available"
+    "|Torch not compiled with CUDA enabled"
+)
+LONG_KERNEL_CYCLES = 200_000_000
+
+
+def _copy_behind_a_long_kernel(copy):
+    """Queue a long kernel, then run ``copy``; return its result and whether the stream had finished when it returned."""
+    torch.cuda._sleep(LONG_KERNEL_CYCLES)
+    result = copy()
+    done = torch.cuda.Event()
+    done.record()
+    return result, done.query()
+
+
+def _pinned_batches() -> list:
+    return list(DataLoader(TensorDataset(torch.arange(4.0)), batch_size=2, pin_memory=True))
+
+
+@pytest.mark.doc(PINNING_DOC)
+@pytest.mark.without_accelerator
+@pytest.mark.torch_version(">=2.7")
+def test_pin_memory_loader_without_an_accelerator_warns_and_yields_unpinned_batches():
+    """From 2.7, DataLoader(pin_memory=True) on a machine with no accelerator warns, and its batches are not pinned."""
+    with pytest.warns(UserWarning, match="'pin_memory' argument is set as true but no accelerator is found"):
+        batches = _pinned_batches()
+    assert_equal([batch[0].is_pinned() for batch in batches], [False, False], "is_pinned() of the batches")
+
+
+@pytest.mark.doc(PINNING_DOC)
+@pytest.mark.without_accelerator
+@pytest.mark.torch_version("<2.7")
+@pytest.mark.filterwarnings("error::UserWarning")
+def test_pin_memory_loader_without_an_accelerator_is_silent_before_2_7():
+    """Before 2.7, DataLoader(pin_memory=True) with no accelerator gives no warning, and its batches are not pinned."""
+    assert_equal([batch[0].is_pinned() for batch in _pinned_batches()], [False, False], "is_pinned() of the batches")
+
+
+@pytest.mark.doc(PIN_MEMORY_DOC)
+@pytest.mark.without_accelerator
+def test_pin_memory_of_a_tensor_without_an_accelerator_raises():
+    """Tensor.pin_memory() with no accelerator raises RuntimeError (the message names the missing device or driver)."""
+    with pytest.raises(RuntimeError, match=NO_ACCELERATOR_ERRORS):
+        torch.ones(2).pin_memory()
+
+
+@pytest.mark.doc(PIN_MEMORY_DOC)
+@pytest.mark.claim("000.pinned-memory-is-on-the-gpu", verdict="wrong")
+@pytest.mark.claim("004.pin-memory-page-locked", verdict="holds")
+@pytest.mark.claim("002.pin-memory-cuda-pinned", verdict="holds")
+@pytest.mark.needs_device("cuda")
+def test_pin_memory_returns_a_pinned_copy_in_host_memory():
+    """pin_memory() returns a copy in page-locked host memory: it is on the CPU, and is_pinned() is True."""
+    source = torch.arange(4.0)
+    pinned = source.pin_memory()
+    assert_equal(
+        (pinned.device.type, pinned.is_pinned(), source.is_pinned()),
+        ("cpu", True, False),
+        "(device, pinned, source pinned)",
+    )
+    assert_values_equal(pinned, source)
+
+
+@pytest.mark.doc(PINNING_DOC)
+@pytest.mark.needs_device("cuda")
+def test_pin_memory_loader_yields_pinned_batches_with_cuda():
+    """DataLoader(pin_memory=True) yields batches in pinned host memory when CUDA is present."""
+    assert_equal([batch[0].is_pinned() for batch in _pinned_batches()], [True, True], "is_pinned() of the batches")
+
+
+@pytest.mark.doc(CUDA_SEMANTICS_DOC)
+@pytest.mark.claim("000.non-blocking-needs-pinned-memory", verdict="holds")
+@pytest.mark.needs_device("cuda")
+def test_non_blocking_copy_from_pinned_memory_returns_before_it_completes():
+    """to('cuda', non_blocking=True) from pinned memory returns while the copy is still queued; after a sync the data is right."""
+    source = torch.arange(1 << 20, dtype=torch.float32).pin_memory()
+    moved, finished = _copy_behind_a_long_kernel(lambda: source.to("cuda", non_blocking=True))
+    assert_equal(finished, False, "the copy had finished when to() returned")
+    torch.cuda.synchronize()
+    assert_values_equal(moved.cpu(), source)
+
+
+@pytest.mark.doc(TO_DOC)
+@pytest.mark.claim("000.blocking-copy-waits", verdict="holds")
+@pytest.mark.needs_device("cuda")
+def test_blocking_copy_waits_until_the_data_is_on_the_device():
+    """to('cuda') (non_blocking=False) returns only once the copy, and the work queued before it, is done."""
+    source = torch.arange(1 << 20, dtype=torch.float32).pin_memory()
+    moved, finished = _copy_behind_a_long_kernel(lambda: source.to("cuda"))
+    assert_equal(finished, True, "the queued work had finished when to() returned")
+    assert_values_equal(moved.cpu(), source)
+
+
+@pytest.mark.doc(CUDA_SEMANTICS_DOC)
+@pytest.mark.needs_device("cuda")
+def test_non_blocking_copy_to_the_host_needs_a_sync_before_reading():
+    """A device-to-host copy with non_blocking=True may still be running when to() returns; synchronize, then read."""
+    source = torch.arange(1 << 20, dtype=torch.float32, device="cuda")
+    moved, finished = _copy_behind_a_long_kernel(lambda: source.to("cpu", non_blocking=True))
+    assert_equal(finished, False, "the copy had finished when to() returned")
+    torch.cuda.synchronize()
+    assert_values_equal(moved, torch.arange(1 << 20, dtype=torch.float32))
+
+
+@pytest.mark.doc(CUDA_SEMANTICS_DOC)
+@pytest.mark.needs_device("cuda")
+def test_non_blocking_copy_from_pageable_memory_is_still_correct():
+    """non_blocking=True from ordinary (pageable) memory is allowed and gives the right data."""
+    source = torch.arange(1 << 16, dtype=torch.float32)
+    moved = source.to("cuda", non_blocking=True)
+    torch.cuda.synchronize()
+    assert_values_equal(moved.cpu(), source)
+
+
+@pytest.mark.doc(MODULE_TO_DOC)
+@pytest.mark.needs_device("cuda")
+def test_module_to_cuda_moves_parameters_and_buffers_not_plain_tensors():
+    """module.to('cuda') moves parameters and buffers; a plain tensor attribute stays on the CPU."""
+    module = nn.BatchNorm1d(2)
+    module.plain = torch.zeros(2)
+    module.to("cuda")
+    devices = (module.weight.device.type, module.running_mean.device.type, module.plain.device.type)
+    assert_equal(devices, ("cuda", "cuda", "cpu"), "(parameter, buffer, plain tensor) devices")

@@ -1,0 +1,349 @@
+"""Breakages of the data area: loaders that miscount, samplers that repeat, workers that are not what they claim."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import inspect
+import warnings
+
+import numpy as np
+import torch
+import torch._utils
+import torch.utils.data
+import torch.utils.data._utils.collate as collate_module
+from torch.utils.data import DataLoader, IterableDataset, RandomSampler, SequentialSampler, TensorDataset
+
+from torchspecs.versions import version_matches
+
+from .core import Breakage, function, installed_side, method, module_method, returning_self, setting, silenced
+from .modules import to_also_moving_plain_tensors
+
+DATASETS = "specs/data/test_datasets_and_batching.py"
+COLLATE = "specs/data/test_collate.py"
+WORKERS = "specs/data/test_workers.py"
+PINNED = "specs/data/test_pinned_memory_and_transfers.py"
+
+PIN_WARNING_SIDES = {
+    ">=2.7": "test_pin_memory_loader_without_an_accelerator_warns_and_yields_unpinned_batches",
+    "<2.7": "test_pin_memory_loader_without_an_accelerator_is_silent_before_2_7",
+}
+VERSION_SIDES = (PIN_WARNING_SIDES,)
+WORKER_SPECS_NEEDING_WORKERS = (
+    "test_workers_are_separate_processes",
+    "test_get_worker_info_describes_the_worker_inside_one",
+    "test_an_iterable_dataset_is_replicated_in_every_worker_unless_sharded",
+)
+
+
+def _loader_init(change):
+    """DataLoader.__init__ whose keyword arguments pass through ``change(kwargs)`` first."""
+
+    def make(original):
+        @functools.wraps(original)
+        def init(self, dataset, *args, **kwargs):
+            return original(self, dataset, *args, **change(dataset, dict(kwargs)))
+
+        return init
+
+    return module_method("__init__", make, owner=DataLoader)
+
+
+def _with(**values):
+    return _loader_init(lambda dataset, kwargs: {**kwargs, **values})
+
+
+def _without_conflicts_beside_a_batch_sampler(dataset, kwargs):
+    if kwargs.get("batch_sampler") is not None:
+        for name in ("batch_size", "shuffle", "sampler", "drop_last"):
+            kwargs.pop(name, None)
+    return kwargs
+
+
+def _no_shuffle_beside_a_sampler(dataset, kwargs):
+    if kwargs.get("sampler") is not None:
+        kwargs.pop("shuffle", None)
+    return kwargs
+
+
+def _worker_options_dropped_without_workers(dataset, kwargs):
+    if not kwargs.get("num_workers"):
+        kwargs.pop("prefetch_factor", None)
+        kwargs.pop("persistent_workers", None)
+    return kwargs
+
+
+def _reseeding_every_worker_alike(dataset, kwargs):
+    def reseed(worker_id):
+        torch.manual_seed(0)
+        np.random.seed(0)
+
+    return {**kwargs, "worker_init_fn": reseed}
+
+
+def _collate_given_a_tuple(dataset, kwargs):
+    collate_fn = kwargs.get("collate_fn")
+    if collate_fn is not None:
+        kwargs["collate_fn"] = lambda samples: collate_fn(tuple(samples))
+    return kwargs
+
+
+def _no_workers_for_iterables(dataset, kwargs):
+    return {**kwargs, "num_workers": 0} if isinstance(dataset, IterableDataset) else kwargs
+
+
+def _warning_about_pinning(dataset, kwargs):
+    if kwargs.get("pin_memory"):
+        warnings.warn("'pin_memory' argument is set as true but no accelerator is found", UserWarning, stacklevel=3)
+    return kwargs
+
+
+def _len_or_zero(original):
+    def length(self):
+        try:
+            return original(self)
+        except TypeError:
+            return 0
+
+    return length
+
+
+def _prefetch_default_two(original):
+    signature = inspect.signature(original)
+    parameters = [
+        parameter.replace(default=2) if name == "prefetch_factor" else parameter
+        for name, parameter in signature.parameters.items()
+    ]
+
+    @functools.wraps(original)
+    def init(*args, **kwargs):
+        return original(*args, **kwargs)
+
+    init.__signature__ = signature.replace(parameters=parameters)
+    return init
+
+
+def _reraise_without_the_traceback(original):
+    def reraise(self):
+        raise self.exc_type("broken: a worker failed")
+
+    return reraise
+
+
+def _non_blocking_from_pageable_garbled(original):
+    def to(self, *args, non_blocking=False, **kwargs):
+        moved = original(self, *args, non_blocking=non_blocking, **kwargs)
+        return moved.zero_() if non_blocking and self.device.type == "cpu" and not self.is_pinned() else moved
+
+    return to
+
+
+def _version_breakages() -> dict[str, Breakage]:
+    warns = version_matches(">=2.7")
+    return {
+        "pin-memory-warning-silenced" if warns else "pin-memory-warns-early": Breakage(
+            module_method("_get_iterator", silenced, owner=DataLoader)
+            if warns
+            else _loader_init(_warning_about_pinning),
+            PINNED,
+            (installed_side(PIN_WARNING_SIDES),),
+        )
+    }
+
+
+BREAKAGES: dict[str, Breakage] = {
+    # Datasets, batching and order
+    "loader-len-defaults-to-zero": Breakage(
+        module_method("__len__", _len_or_zero, owner=DataLoader),
+        DATASETS,
+        ("test_a_map_style_dataset_needs_only_getitem_and_len_for_a_default_loader",),
+    ),
+    "sequential-sampler-skips-the-last": Breakage(
+        module_method(
+            "__iter__", lambda original: lambda self: iter(range(len(self.data_source) - 1)), owner=SequentialSampler
+        ),
+        DATASETS,
+        (
+            "test_len_is_the_number_of_samples_and_getitem_returns_sample_index",
+            "test_shuffle_false_keeps_the_dataset_order",
+        ),
+    ),
+    "tensor-dataset-shifts": Breakage(
+        module_method(
+            "__getitem__",
+            lambda original: lambda self, index: original(self, (index + 1) % len(self)),
+            owner=TensorDataset,
+        ),
+        DATASETS,
+        ("test_tensor_dataset_indexes_every_tensor_along_the_first_dim",),
+    ),
+    "loader-len-ignores-the-batch-size": Breakage(
+        module_method("__len__", lambda original: lambda self: len(self.dataset), owner=DataLoader),
+        DATASETS,
+        (
+            "test_batches_are_full_except_maybe_the_last_which_drop_last_removes",
+            "test_one_hundred_samples_in_batches_of_seven",
+        ),
+    ),
+    "drop-last-ignored": Breakage(
+        _with(drop_last=False),
+        DATASETS,
+        (
+            "test_batches_are_full_except_maybe_the_last_which_drop_last_removes",
+            "test_one_hundred_samples_in_batches_of_seven",
+        ),
+    ),
+    "batch-size-none-batches-by-one": Breakage(
+        _loader_init(lambda dataset, kwargs: {**kwargs, "batch_size": kwargs.get("batch_size", 1) or 1}),
+        DATASETS,
+        ("test_batch_size_none_yields_samples_one_by_one",),
+    ),
+    "shuffle-repeats-the-first-order": Breakage(
+        module_method(
+            "__iter__",
+            lambda original: lambda self: iter(self.__dict__.setdefault("_first_order", list(original(self)))),
+            owner=RandomSampler,
+        ),
+        DATASETS,
+        ("test_shuffle_yields_a_new_permutation_each_epoch_reproducible_with_a_generator",),
+    ),
+    "sampler-with-shuffle-accepted": Breakage(
+        _loader_init(_no_shuffle_beside_a_sampler), DATASETS, ("test_sampler_and_shuffle_together_are_refused",)
+    ),
+    "batch-sampler-conflicts-accepted": Breakage(
+        _loader_init(_without_conflicts_beside_a_batch_sampler),
+        DATASETS,
+        ("test_batch_sampler_excludes_batch_size_shuffle_sampler_and_drop_last",),
+    ),
+    "loader-copies-its-dataset": Breakage(
+        module_method(
+            "__init__",
+            lambda original: lambda self, dataset, *args, **kwargs: original(self, copy.copy(dataset), *args, **kwargs),
+            owner=DataLoader,
+        ),
+        DATASETS,
+        ("test_a_loader_exposes_its_dataset_and_enumerates_batches",),
+    ),
+    "prefetch-factor-defaults-to-two": Breakage(
+        module_method("__init__", _prefetch_default_two, owner=DataLoader),
+        DATASETS,
+        ("test_prefetch_factor_defaults_to_none",),
+    ),
+    "dataloader-module-made-callable": Breakage(
+        setting(torch.utils.data, "dataloader", DataLoader),
+        DATASETS,
+        ("test_the_dataloader_module_is_not_callable_the_class_is",),
+    ),
+    # Collation
+    "default-collate-keeps-the-samples": Breakage(
+        function("default_collate", lambda original: list, module=collate_module),
+        COLLATE,
+        (
+            "test_default_collate_turns_a_list_of_pairs_into_a_pair_of_batches",
+            "test_dict_samples_become_a_dict_of_batched_fields",
+            "test_numbers_and_arrays_become_tensors",
+            "test_nested_structures_are_collated_recursively",
+        ),
+    ),
+    "collate-fn-given-a-tuple": Breakage(
+        _loader_init(_collate_given_a_tuple), COLLATE, ("test_a_custom_collate_fn_receives_the_list_of_samples",)
+    ),
+    "default-convert-leaves-arrays": Breakage(
+        function("default_convert", lambda original: lambda data: data, module=torch.utils.data),
+        COLLATE,
+        ("test_batch_size_none_uses_default_convert_which_only_converts_arrays",),
+    ),
+    # Workers
+    "workers-run-in-the-main-process": Breakage(_with(num_workers=0), WORKERS, WORKER_SPECS_NEEDING_WORKERS),
+    "main-process-uses-a-worker": Breakage(
+        _loader_init(lambda dataset, kwargs: {**kwargs, "num_workers": kwargs.get("num_workers") or 1}),
+        WORKERS,
+        ("test_without_workers_samples_load_in_the_main_process",),
+    ),
+    "worker-init-fn-ignored": Breakage(
+        _with(worker_init_fn=None), WORKERS, ("test_worker_init_fn_is_called_once_in_each_worker_with_its_id",)
+    ),
+    "workers-reseeded-alike": Breakage(
+        _loader_init(_reseeding_every_worker_alike),
+        WORKERS,
+        (
+            "test_get_worker_info_describes_the_worker_inside_one",
+            "test_workers_get_seeds_base_seed_plus_id_and_distinct_numpy_streams",
+        ),
+    ),
+    "worker-seeds-ignore-the-generator": Breakage(
+        _with(generator=None), WORKERS, ("test_worker_seeds_repeat_with_a_seeded_generator",)
+    ),
+    "persistent-workers-ignored": Breakage(
+        _with(persistent_workers=False), WORKERS, ("test_persistent_workers_keep_their_processes_across_epochs",)
+    ),
+    "worker-options-accepted-without-workers": Breakage(
+        _loader_init(_worker_options_dropped_without_workers),
+        WORKERS,
+        ("test_worker_options_without_workers_are_refused",),
+    ),
+    "timeout-ignored": Breakage(
+        _with(timeout=0), WORKERS, ("test_a_positive_timeout_raises_when_a_worker_is_too_slow_and_zero_waits",)
+    ),
+    "worker-errors-lose-their-traceback": Breakage(
+        module_method("reraise", _reraise_without_the_traceback, owner=torch._utils.ExceptionWrapper),
+        WORKERS,
+        ("test_an_error_in_a_worker_reaches_the_main_process_with_the_workers_traceback",),
+    ),
+    "iterable-datasets-load-without-workers": Breakage(
+        _loader_init(_no_workers_for_iterables),
+        WORKERS,
+        ("test_an_iterable_dataset_is_replicated_in_every_worker_unless_sharded",),
+    ),
+    # Pinned memory and transfers
+    **_version_breakages(),
+    "pin-memory-is-a-no-op": Breakage(
+        method("pin_memory", returning_self), PINNED, ("test_pin_memory_of_a_tensor_without_an_accelerator_raises",)
+    ),
+    "pin-memory-copies-unpinned": Breakage(
+        method("pin_memory", lambda original: lambda self, *args, **kwargs: self.clone()),
+        PINNED,
+        ("test_pin_memory_returns_a_pinned_copy_in_host_memory",),
+        needs_device="cuda",
+    ),
+    "loader-never-pins": Breakage(
+        _with(pin_memory=False),
+        PINNED,
+        ("test_pin_memory_loader_yields_pinned_batches_with_cuda",),
+        needs_device="cuda",
+    ),
+    "non-blocking-ignored": Breakage(
+        method(
+            "to", lambda original: lambda self, *args, non_blocking=False, **kwargs: original(self, *args, **kwargs)
+        ),
+        PINNED,
+        (
+            "test_non_blocking_copy_from_pinned_memory_returns_before_it_completes",
+            "test_non_blocking_copy_to_the_host_needs_a_sync_before_reading",
+        ),
+        needs_device="cuda",
+    ),
+    "blocking-copy-returns-early": Breakage(
+        method(
+            "to",
+            lambda original: (
+                lambda self, *args, non_blocking=False, **kwargs: original(self, *args, non_blocking=True, **kwargs)
+            ),
+        ),
+        PINNED,
+        ("test_blocking_copy_waits_until_the_data_is_on_the_device",),
+        needs_device="cuda",
+    ),
+    "non-blocking-from-pageable-garbled": Breakage(
+        method("to", _non_blocking_from_pageable_garbled),
+        PINNED,
+        ("test_non_blocking_copy_from_pageable_memory_is_still_correct",),
+        needs_device="cuda",
+    ),
+    "module-to-cuda-moves-plain-tensors": Breakage(
+        module_method("to", to_also_moving_plain_tensors),
+        PINNED,
+        ("test_module_to_cuda_moves_parameters_and_buffers_not_plain_tensors",),
+        needs_device="cuda",
+    ),
+}
