@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.backends.opt_einsum
 import torch.nn.modules.module as module_globals
 
 __all__ = [
@@ -113,6 +114,11 @@ def global_settings() -> list[GlobalSetting]:
         GlobalSetting("cuda matmul allow_tf32", lambda: torch.backends.cuda.matmul.allow_tf32, _set_matmul_tf32),
         GlobalSetting("cudnn flags", _cudnn_flags, _set_cudnn_flags),
         GlobalSetting("print options", _read_print_options, _write_print_options),
+        GlobalSetting(
+            "opt_einsum enabled",
+            lambda: torch.backends.opt_einsum.enabled,
+            lambda value: setattr(torch.backends.opt_einsum, "enabled", value),
+        ),
         GlobalSetting("global module hooks", _read_module_hooks, _write_module_hooks),
     ]
     if hasattr(torch.utils, "deterministic"):

@@ -1,0 +1,142 @@
+"""What the benchmarks share: device synchronisation, work and rates, the machine's own limits, and claim verdicts.
+
+A benchmark times one implementation of one comparison.  It synchronises the
+device inside the timed function, records the work it does (bytes moved,
+floating-point operations, samples) in ``extra_info``, and after timing adds
+the achieved rate and that rate as a fraction of what this machine measured
+for a plain copy and an fp32 matmul.  Benchmarks never assert on speed; each
+comparison checks that its implementations agree before it times them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+import torch
+
+__all__ = [
+    "ClaimCheck",
+    "MachineLimits",
+    "Work",
+    "machine_limits",
+    "record_rates",
+    "synchronize",
+    "synchronized",
+    "verdict",
+]
+
+WARMUP_CALLS = 3
+
+
+def synchronize(device: torch.device | str) -> None:
+    """Wait for all queued work on ``device`` (a no-op on the CPU)."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type != "cpu" and hasattr(torch, "accelerator"):
+        torch.accelerator.synchronize()
+
+
+def synchronized(fn: Callable[[], object], device: torch.device | str) -> Callable[[], object]:
+    """``fn`` followed by a device synchronisation, warmed up by a few calls first: the function to time."""
+
+    def timed():
+        result = fn()
+        synchronize(device)
+        return result
+
+    for _ in range(WARMUP_CALLS):
+        timed()
+    return timed
+
+
+@dataclass(frozen=True)
+class Work:
+    """What one call of a benchmarked function does."""
+
+    bytes: int = 0
+    flops: int = 0
+    samples: int = 0
+
+
+@dataclass(frozen=True)
+class MachineLimits:
+    """This machine's own rates on one device: a large copy (GB/s) and a large fp32 matmul (GFLOP/s)."""
+
+    device: str
+    copy_gb_per_s: float
+    matmul_gflop_per_s: float
+
+
+def _median_seconds(fn: Callable[[], object], device: str, repeats: int) -> float:
+    fn()
+    synchronize(device)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        synchronize(device)
+        times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
+
+
+@cache
+def machine_limits(device: str) -> MachineLimits:
+    """Measure, once per process and device, the copy bandwidth and the fp32 matmul rate."""
+    source = torch.empty(1 << 24, dtype=torch.float32, device=device)  # 64 MiB
+    target = torch.empty_like(source)
+    copy_seconds = _median_seconds(lambda: target.copy_(source), device, repeats=5)
+    side = 1024
+    left = torch.randn(side, side, device=device)
+    right = torch.randn(side, side, device=device)
+    matmul_seconds = _median_seconds(lambda: left @ right, device, repeats=5)
+    return MachineLimits(
+        device=device,
+        copy_gb_per_s=2 * source.numel() * source.element_size() / copy_seconds / 1e9,
+        matmul_gflop_per_s=2 * side**3 / matmul_seconds / 1e9,
+    )
+
+
+def record_rates(benchmark, work: Work, device: torch.device | str) -> None:
+    """Store the work in ``extra_info`` and, when the benchmark was timed, the achieved rates and fractions."""
+    device = str(torch.device(device))
+    benchmark.extra_info.update({"device": device, "bytes": work.bytes, "flops": work.flops, "samples": work.samples})
+    benchmark.extra_info["threads"] = torch.get_num_threads()
+    stats = getattr(benchmark, "stats", None)
+    if not stats:
+        return
+    seconds = stats.stats.median
+    limits = machine_limits(device)
+    if work.bytes:
+        rate = work.bytes / seconds / 1e9
+        benchmark.extra_info.update({"gb_per_s": rate, "fraction_of_copy_bandwidth": rate / limits.copy_gb_per_s})
+    if work.flops:
+        rate = work.flops / seconds / 1e9
+        benchmark.extra_info.update({"gflop_per_s": rate, "fraction_of_matmul_rate": rate / limits.matmul_gflop_per_s})
+    if work.samples:
+        benchmark.extra_info["samples_per_s"] = work.samples / seconds
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """A speed claim from the notes: ``faster`` should beat ``slower`` by at least ``margin`` (0.4 = 40% less time)."""
+
+    claim_id: str
+    faster: str
+    slower: str
+    margin: float
+
+
+def verdict(check: ClaimCheck, medians: dict[str, float]) -> str:
+    """The claim's verdict on this machine, from the medians of the two implementations it compares."""
+    if check.faster not in medians or check.slower not in medians:
+        return "not measured"
+    ratio = medians[check.faster] / medians[check.slower]
+    if ratio <= 1 - check.margin:
+        return f"holds here ({ratio:.2f}x the time)"
+    if ratio < 1:
+        return f"faster, but by less than claimed ({ratio:.2f}x the time)"
+    return f"wrong here ({ratio:.2f}x the time)"
