@@ -1,0 +1,63 @@
+"""Benchmark run settings: torch facts in machine_info, and a summary of ratios and speed-claim verdicts."""
+
+from __future__ import annotations
+
+import os
+import platform
+from collections import defaultdict
+
+import numpy as np
+import torch
+
+from torchspecs.benchmarking import ClaimCheck, verdict
+
+SPEED_CLAIMS: dict[str, ClaimCheck] = {}
+
+
+def pytest_benchmark_update_machine_info(config, machine_info):
+    """Record what a cross-version comparison needs to read from the JSON alone."""
+    machine_info["torch"] = {
+        "version": torch.__version__,
+        "git_version": getattr(torch.version, "git_version", None),
+        "cuda": torch.version.cuda,
+        "cudnn": torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None,
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "threads": torch.get_num_threads(),
+        "tf32_matmul": torch.backends.cuda.matmul.allow_tf32,
+        "float32_matmul_precision": torch.get_float32_matmul_precision(),
+    }
+    machine_info["numpy"] = np.__version__
+    machine_info["cpu_count"] = os.cpu_count()
+    machine_info["platform"] = platform.platform()
+
+
+def pytest_collection_modifyitems(session, config, items):
+    for module in {item.module for item in items if hasattr(item, "module")}:
+        SPEED_CLAIMS.update(getattr(module, "SPEED_CLAIMS", {}))
+
+
+def _medians_by_group(benchmarks) -> dict[str, dict[str, float]]:
+    groups: dict[str, dict[str, float]] = defaultdict(dict)
+    for bench in benchmarks:
+        if bench.stats:
+            implementation = bench.extra_info.get("implementation", bench.name)
+            groups[bench.group or ""][implementation] = bench.stats.median
+    return groups
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    session = getattr(config, "_benchmarksession", None)
+    if session is None or not session.benchmarks:
+        return
+    groups = _medians_by_group(session.benchmarks)
+    if not groups:
+        return
+    terminalreporter.section("torchspecs: time relative to the fastest, per comparison")
+    for group, medians in sorted(groups.items()):
+        fastest = min(medians.values())
+        terminalreporter.write_line(group)
+        for implementation, median in sorted(medians.items(), key=lambda item: item[1]):
+            terminalreporter.write_line(f"  {median / fastest:6.2f}x  {implementation}")
+        for prefix, check in SPEED_CLAIMS.items():
+            if group.startswith(prefix):
+                terminalreporter.write_line(f"  claim {check.claim_id}: {verdict(check, medians)}")
