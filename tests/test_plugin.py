@@ -242,3 +242,19 @@ def test_metadata_reaches_junit_xml(project):
     assert 'name="rule" value="The rule in words."' in xml
     assert f'name="doc" value="{DOC}"' in xml
     assert 'name="claim" value="004.view-shares-memory=holds"' in xml
+
+
+def test_torch_and_numpy_dtypes_are_named_in_spec_ids(project):
+    write_spec(
+        project,
+        f'''
+        import numpy as np
+
+        @pytest.mark.doc("{DOC}")
+        @pytest.mark.parametrize("dtype", [torch.float32, np.bool_, np.dtype("int16")])
+        def test_dtype(dtype):
+            """Any dtype."""
+        ''',
+    )
+    result = project.runpytest("--co", "-q")
+    result.stdout.fnmatch_lines(["*test_dtype[[]float32[]]", "*test_dtype[[]bool[]]", "*test_dtype[[]int16[]]"])

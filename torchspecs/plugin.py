@@ -151,6 +151,15 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(error)) from None
 
 
+def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
+    """torch and numpy dtypes are named as torch and numpy print them (``float32``, ``bool``), the same under numpy 1 and 2."""
+    if isinstance(val, torch.dtype):
+        return str(val).removeprefix("torch.")
+    if isinstance(val, np.dtype) or (isinstance(val, type) and issubclass(val, np.generic)):
+        return np.dtype(val).name
+    return None
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "device" in metafunc.fixturenames:
         devices = metafunc.config.stash[DEVICES_KEY]

@@ -348,16 +348,14 @@ def test_like_factories_copy_shape_dtype_and_device(like, extra_args, value):
 
 @pytest.mark.doc(FROM_NUMPY_DOC)
 @pytest.mark.claim("003.from-numpy-converts", verdict="holds")
-@pytest.mark.parametrize(
-    ("numpy_dtype", "expected"), FROM_NUMPY_DTYPES.items(), ids=lambda v: getattr(v, "__name__", str(v))
-)
+@pytest.mark.parametrize(("numpy_dtype", "expected"), FROM_NUMPY_DTYPES.items())
 def test_from_numpy_maps_each_dtype_to_its_torch_dtype(numpy_dtype, expected):
     """from_numpy turns each supported numpy dtype into the torch dtype of the same kind and width."""
     assert_dtype(torch.from_numpy(np.zeros(2, dtype=numpy_dtype)), expected)
 
 
 @pytest.mark.doc(NUMPY_DOC)
-@pytest.mark.parametrize("numpy_dtype", FROM_NUMPY_DTYPES, ids=lambda v: v.__name__)
+@pytest.mark.parametrize("numpy_dtype", FROM_NUMPY_DTYPES)
 def test_numpy_round_trip_keeps_dtype_and_values(numpy_dtype):
     """torch.from_numpy(a).numpy() gives back an array of a's dtype and values."""
     array = np.arange(4).astype(numpy_dtype)
@@ -368,7 +366,7 @@ def test_numpy_round_trip_keeps_dtype_and_values(numpy_dtype):
 
 @pytest.mark.doc(FROM_NUMPY_DOC)
 @pytest.mark.torch_version(">=2.3")
-@pytest.mark.parametrize("numpy_dtype", WIDE_UNSIGNED, ids=lambda v: v.__name__)
+@pytest.mark.parametrize("numpy_dtype", WIDE_UNSIGNED)
 def test_from_numpy_accepts_wide_unsigned_ints(numpy_dtype):
     """From 2.3, from_numpy accepts uint16, uint32 and uint64 arrays, as torch.uint16/32/64."""
     converted = torch.from_numpy(np.zeros(2, dtype=numpy_dtype))
@@ -377,7 +375,7 @@ def test_from_numpy_accepts_wide_unsigned_ints(numpy_dtype):
 
 @pytest.mark.doc(FROM_NUMPY_DOC)
 @pytest.mark.torch_version("<2.3")
-@pytest.mark.parametrize("numpy_dtype", WIDE_UNSIGNED, ids=lambda v: v.__name__)
+@pytest.mark.parametrize("numpy_dtype", WIDE_UNSIGNED)
 def test_from_numpy_refuses_wide_unsigned_ints(numpy_dtype):
     """Before 2.3, from_numpy refuses uint16, uint32 and uint64 arrays: of the unsigned ints only uint8 converts."""
     with pytest.raises(TypeError, match=f"can't convert np.ndarray of type numpy.{numpy_dtype.__name__}"):
