@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import platform
 from collections import defaultdict
 
-import numpy as np
 import torch
 
+from torchspecs import environment
 from torchspecs.benchmarking import ClaimCheck, verdict
 
 SPEED_CLAIMS: dict[str, ClaimCheck] = {}
@@ -16,19 +14,11 @@ SPEED_CLAIMS: dict[str, ClaimCheck] = {}
 
 def pytest_benchmark_update_machine_info(config, machine_info):
     """Record what a cross-version comparison needs to read from the JSON alone."""
-    machine_info["torch"] = {
-        "version": torch.__version__,
-        "git_version": getattr(torch.version, "git_version", None),
-        "cuda": torch.version.cuda,
-        "cudnn": torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None,
-        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
-        "threads": torch.get_num_threads(),
-        "tf32_matmul": torch.backends.cuda.matmul.allow_tf32,
-        "float32_matmul_precision": torch.get_float32_matmul_precision(),
-    }
-    machine_info["numpy"] = np.__version__
-    machine_info["cpu_count"] = os.cpu_count()
-    machine_info["platform"] = platform.platform()
+    machine_info.update(
+        environment.describe(),
+        tf32_matmul=torch.backends.cuda.matmul.allow_tf32,
+        float32_matmul_precision=torch.get_float32_matmul_precision(),
+    )
 
 
 def pytest_collection_modifyitems(session, config, items):

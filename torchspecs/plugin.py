@@ -15,7 +15,6 @@ Markers
 from __future__ import annotations
 
 import os
-import platform
 import subprocess
 from dataclasses import dataclass
 
@@ -24,7 +23,7 @@ import pytest
 import torch
 from hypothesis import HealthCheck, settings
 
-from torchspecs import isolation
+from torchspecs import environment, isolation
 from torchspecs.claims import VERDICTS, claims
 from torchspecs.devices import DeviceSelectionError, present_device_types, select_devices
 from torchspecs.versions import VersionSpecError, parse_spec, torch_version, version_matches
@@ -258,12 +257,22 @@ def _profile_name() -> str:
     return getter() if getter else getattr(settings, "_current_profile", "unknown")
 
 
+def run_description(config: pytest.Config) -> dict:
+    """What this run is: the environment, the devices selected, the hypothesis profile and the suite's own version."""
+    return {
+        **environment.describe(),
+        "devices_selected": [str(device) for device in config.stash[DEVICES_KEY]],
+        "hypothesis_profile": _profile_name(),
+        "torchspecs": _git_describe(config.rootpath),
+    }
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    cudnn = torch.backends.cudnn.version() if torch.backends.cudnn.is_available() else None
-    devices = ", ".join(str(device) for device in config.stash[DEVICES_KEY])
+    run = run_description(config)
     return [
-        f"torch: {torch.__version__} (git {torch.version.git_version[:12]}), CUDA {torch.version.cuda}, cuDNN {cudnn}",
-        f"devices: {devices} (present: {', '.join(present_device_types())}); threads: {torch.get_num_threads()}",
-        f"numpy: {np.__version__}; python: {platform.python_version()} on {platform.platform()}",
-        f"hypothesis profile: {_profile_name()}; torchspecs: {_git_describe(config.rootpath)}",
+        f"torch: {run['torch']} (git {(run['torch_git'] or '?')[:12]}), CUDA {run['cuda']}, cuDNN {run['cudnn']}",
+        f"devices: {', '.join(run['devices_selected'])} (present: {', '.join(run['devices_present'])});"
+        f" threads: {run['threads']}",
+        f"numpy: {run['numpy']}; python: {run['python']} on {run['platform']}",
+        f"hypothesis profile: {run['hypothesis_profile']}; torchspecs: {run['torchspecs']}",
     ]
