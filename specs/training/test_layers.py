@@ -137,12 +137,28 @@ def test_init_functions_fill_the_tensor_in_place():
 
 @pytest.mark.doc(INIT_DOC)
 @pytest.mark.claim("003.init-constant-takes-a-and-b", verdict="wrong")
-def test_init_constant_takes_one_value_and_the_old_name_warns():
-    """nn.init.constant(t, a, b) is not a thing: constant_ takes one value; the old name without _ warns it is deprecated."""
+def test_init_constant_takes_one_value():
+    """nn.init.constant(t, a, b) is not a thing: constant_ fills the tensor with one value, and a second is a TypeError."""
     with pytest.raises(TypeError):
         nn.init.constant_(torch.empty(2), 1.0, 2.0)
+
+
+@pytest.mark.doc(INIT_DOC)
+@pytest.mark.claim("003.init-constant-takes-a-and-b", verdict="wrong")
+@pytest.mark.torch_version("<2.4")
+def test_old_init_names_warn_a_user_warning_before_2_4():
+    """Before 2.4, an old init name without the _ (nn.init.constant) warns UserWarning that it is deprecated."""
+    with pytest.warns(UserWarning, match=r"^nn\.init\.constant is now deprecated in favor of nn\.init\.constant_\.$"):
+        nn.init.constant(torch.empty(2), 1.0)
+
+
+@pytest.mark.doc(INIT_DOC)
+@pytest.mark.claim("003.init-constant-takes-a-and-b", verdict="wrong")
+@pytest.mark.torch_version(">=2.4")
+def test_old_init_names_warn_a_future_warning_from_2_4():
+    """From 2.4, an old init name without the _ (nn.init.constant) warns FutureWarning that it is deprecated."""
     with pytest.warns(
-        (UserWarning, FutureWarning), match=r"nn\.init\.constant`? is now deprecated in favor of `?nn\.init\.constant_"
+        FutureWarning, match=r"^`nn\.init\.constant` is now deprecated in favor of `nn\.init\.constant_`\.$"
     ):
         nn.init.constant(torch.empty(2), 1.0)
 

@@ -25,7 +25,11 @@ VERBOSE_SIDES = {
     ">=2.2,<2.7": "test_verbose_is_deprecated_from_2_2",
     ">=2.7": "test_verbose_is_removed_from_2_7",
 }
-VERSION_SIDES = (CYCLIC_ADAM_SIDES, VERBOSE_SIDES)
+INIT_WARNING_SIDES = {
+    "<2.4": "test_old_init_names_warn_a_user_warning_before_2_4",
+    ">=2.4": "test_old_init_names_warn_a_future_warning_from_2_4",
+}
+VERSION_SIDES = (CYCLIC_ADAM_SIDES, VERBOSE_SIDES, INIT_WARNING_SIDES)
 
 
 def _init_with(owner: type, **overrides):
@@ -170,6 +174,11 @@ def _version_breakages() -> dict[str, Breakage]:
         ),
         "verbose-silenced" if before_2_2 else "verbose-dropped": Breakage(
             verbose, SCHEDULERS, (installed_side(VERBOSE_SIDES),)
+        ),
+        "old-init-name-silent": Breakage(
+            function("constant", lambda original: nn.init.constant_, module=nn.init),
+            LAYERS,
+            (installed_side(INIT_WARNING_SIDES),),
         ),
     }
 
@@ -485,7 +494,7 @@ BREAKAGES: dict[str, Breakage] = {
     "constant-init-takes-two-values": Breakage(
         function("constant_", lambda original: lambda tensor, value, *extra: original(tensor, value), module=nn.init),
         LAYERS,
-        ("test_init_constant_takes_one_value_and_the_old_name_warns",),
+        ("test_init_constant_takes_one_value",),
     ),
     "xavier-init-freezes": Breakage(
         function("xavier_uniform_", mapping_result(lambda t: t.requires_grad_(False)), module=nn.init),
