@@ -14,6 +14,7 @@ Markers
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from dataclasses import dataclass
@@ -21,11 +22,13 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 import torch
+from _pytest.junitxml import xml_key
 from hypothesis import HealthCheck, settings
 
 from torchspecs import environment, isolation
 from torchspecs.claims import VERDICTS, claims
 from torchspecs.devices import DeviceSelectionError, present_device_types, select_devices
+from torchspecs.report import RUN_PROPERTY
 from torchspecs.versions import VersionSpecError, parse_spec, torch_version, version_matches
 
 DOC_PREFIXES = ("https://docs.pytorch.org/docs/", "https://pytorch.org/docs/")
@@ -191,8 +194,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         raise pytest.UsageError("spec metadata problems:\n  " + "\n  ".join(problems))
 
 
+def spec_device_and_case(item: pytest.Item, meta: SpecMetadata) -> tuple[str, str]:
+    """The device type a spec exercises, and its name without the device: one row of the matrix, one column per device.
+
+    A device-parametrised spec exercises its ``device``, a ``needs_device`` spec
+    that device type, and any other spec the host CPU.
+    """
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "device" in callspec.params:
+        device = callspec.params["device"]
+        parts = callspec.id.split("-")
+        parts.remove(str(device))
+        case = item.originalname + (f"[{'-'.join(parts)}]" if parts else "")
+        return torch.device(device).type, case
+    return (meta.needs_devices[0] if meta.needs_devices else "cpu"), item.name
+
+
 def _record_properties(item: pytest.Item, meta: SpecMetadata) -> None:
     # user_properties travel into JUnit XML and JSON reports.
+    device, case = spec_device_and_case(item, meta)
+    item.user_properties += [("device", device), ("case", case)]
     item.user_properties.append(("rule", meta.rule))
     item.user_properties += [("doc", url) for url in meta.docs]
     item.user_properties += [("claim", f"{claim_id}={verdict}") for claim_id, verdict in meta.claims]
@@ -265,6 +286,13 @@ def run_description(config: pytest.Config) -> dict:
         "hypothesis_profile": _profile_name(),
         "torchspecs": _git_describe(config.rootpath),
     }
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Only the process writing the JUnit XML (the xdist controller, or a plain run) has it.
+    junit = session.config.stash.get(xml_key, None)
+    if junit is not None:
+        junit.add_global_property(RUN_PROPERTY, json.dumps(run_description(session.config)))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -1,0 +1,184 @@
+"""The report generator: golden JUnit inputs give the expected records, matrix, changes and ledger; bad input stops it.
+
+The inputs are three runs in tests/test_report/: torch 2.0.1 on a CPU machine, and torch 2.13.0 on a CPU machine and
+on a CUDA machine.  Between them they hold every status, a version-gated pair, a spec run on CPU and CUDA, a column
+two runs land in (one passes where the other fails), and a spec one run did not collect.  The expected outputs sit
+beside them; after a deliberate change, `pytest tests/test_report.py --force-regen` rewrites them for review.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from torchspecs import report
+
+INPUTS = ("junit-2.0.1-cpu.xml", "junit-2.13.0-cpu.xml", "junit-2.13.0-cuda.xml")
+RUN = {name: "" for name in report.RUN_FIELDS} | {
+    "torch": "2.6.0",
+    "devices_present": ["cpu"],
+    "devices_selected": ["cpu"],
+}
+RESULT = {name: "" for name in report.RESULT_FIELDS}
+
+
+@pytest.fixture
+def records(datadir, tmp_path):
+    """The three golden runs turned into records by the command line, as CI and nox do it."""
+    paths = []
+    for name in INPUTS:
+        assert report.main(["record", str(datadir / name), "--out-dir", str(tmp_path / "records")]) == 0
+    paths = sorted((tmp_path / "records").glob("*.json"))
+    assert [path.name for path in paths] == [
+        "torch-2.0.1-cpu-py3.10.json",
+        "torch-2.13.0-cpu+cuda-py3.11.json",
+        "torch-2.13.0-cpu-py3.11.json",
+    ]
+    return paths
+
+
+@pytest.fixture
+def built(records, tmp_path, datadir):
+    out = tmp_path / "reports"
+    report.build(records, out, spec_root=datadir)
+    return out
+
+
+@pytest.mark.parametrize("name", ["matrix.md", "changes.md", "claims.md", "matrix.html"])
+def test_reports_match_their_golden_files(built, file_regression, name):
+    stem, extension = name.split(".")
+    file_regression.check((built / name).read_text(encoding="utf-8"), basename=stem, extension=f".{extension}")
+
+
+def test_a_record_holds_the_run_and_each_specs_metadata_and_outcome(records, file_regression):
+    file_regression.check(records[0].read_text(encoding="utf-8"), basename="record-2.0.1", extension=".json")
+
+
+def test_a_record_drops_tests_that_are_not_specs(records):
+    ids = [result["id"] for result in report.load_record(records[0])["results"]]
+    assert not [spec_id for spec_id in ids if not spec_id.startswith("specs/")]
+
+
+def test_a_spec_skipped_by_its_version_gate_is_the_other_side_not_a_skip(records):
+    statuses = {result["case"]: result["status"] for result in report.load_record(records[2])["results"]}
+    assert statuses["test_verbose_prints_before_2_2"] == "other-side"
+    assert statuses["test_global_before_local"] == "passed"
+
+
+def test_runs_in_one_column_merge_with_a_failure_winning(records):
+    columns, rows = report.build_rows([report.load_record(path) for path in records])
+    assert [str(column) for column in columns] == ["2.0.1 cpu", "2.13.0 cpu", "2.13.0 cuda"]
+    merged = report.cell(rows[("tensors/test_creation", "test_from_numpy_keeps_dtype[bool]")], columns[1])
+    assert merged.kind == "fail"
+    assert "Python 3.11.7, cpu+cuda: passed" in merged.detail
+    assert "Python 3.11.7, cpu: failed (AssertionError: dtype: expected torch.bool, saw torch.uint8)" in merged.detail
+
+
+def test_only_version_differences_count_as_changes(records):
+    columns, rows = report.build_rows([report.load_record(path) for path in records])
+    view = rows[("aliasing/test_view_ops", "test_view_shares_storage[expand]")]
+    pinned = rows[("data/test_pinned_memory", "test_pin_memory_raises")]
+    gated = rows[("training/test_lr_schedulers", "test_verbose_warns_from_2_2")]
+    assert not report.differs_between_versions(view, columns), "pass on cpu and on cuda is no change"
+    assert not report.differs_between_versions(pinned, columns), "a skip on one of two merged runs is no change"
+    assert report.differs_between_versions(gated, columns)
+
+
+# Bad input: a clear error, exit status 2, and nothing saved earlier overwritten
+
+
+def _saved_earlier(path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("saved earlier", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "not a readable JSON record"),
+        ('{"benchmarks": []}', "not a torchspecs result record (format 2)"),
+        ('{"format": 1, "run": {}, "specs": []}', "not a torchspecs result record (format 2)"),
+        ('{"format": 2, "run": [], "results": []}', "needs a run object and a list of results"),
+        (json.dumps({"format": 2, "run": {**RUN, "torch": "two"}, "results": []}), "'two' is not a version"),
+        (json.dumps({"format": 2, "run": {"torch": "2.6.0"}, "results": []}), "without torch_build, cuda, numpy"),
+        (json.dumps({"format": 2, "run": RUN, "results": [{"status": "passed"}]}), "without results[].case"),
+        (json.dumps({"format": 2, "run": RUN, "results": [{**RESULT, "status": "fine"}]}), "unknown status fine"),
+    ],
+)
+def test_build_refuses_a_broken_record_before_writing_anything(records, tmp_path, capsys, datadir, content, message):
+    broken = tmp_path / "broken.json"
+    broken.write_text(content, encoding="utf-8")
+    earlier = _saved_earlier(tmp_path / "out" / "matrix.md")
+    arguments = ["build", *map(str, records), str(broken), "--out-dir", str(earlier.parent), "--specs", str(datadir)]
+    assert report.main(arguments) == 2
+    assert message in capsys.readouterr().err
+    assert earlier.read_text() == "saved earlier"
+
+
+def test_build_refuses_a_missing_spec_folder(records, tmp_path, capsys):
+    assert report.main(["build", str(records[0]), "--out-dir", str(tmp_path), "--specs", str(tmp_path / "nope")]) == 2
+    assert "no such spec folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("<not xml", "not a readable JUnit XML file"),
+        ("<testsuites/>", "no torchspecs-run property"),
+        ("<testsuites><properties><property name='torchspecs-run' value='{' /></properties></testsuites>", "not JSON"),
+        (
+            "<testsuites><properties><property name='torchspecs-run' value='{}' /></properties></testsuites>",
+            "no spec results in it",
+        ),
+    ],
+)
+def test_record_refuses_bad_junit_and_keeps_the_old_record(tmp_path, capsys, content, message):
+    junit = tmp_path / "results.xml"
+    junit.write_text(content, encoding="utf-8")
+    earlier = _saved_earlier(tmp_path / "record.json")
+    assert report.main(["record", str(junit), "--out", str(earlier)]) == 2
+    assert message in capsys.readouterr().err
+    assert earlier.read_text() == "saved earlier"
+
+
+def test_the_command_line_needs_a_destination_and_exits_2_without_one(datadir):
+    result = subprocess.run(
+        [sys.executable, "-m", "torchspecs.report", "record", str(datadir / INPUTS[0])],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "one of the arguments --out --out-dir is required" in result.stderr
+
+
+# The raw record: what the plugin writes into the JUnit XML of a real run
+
+
+def test_a_real_run_under_xdist_gives_a_record_with_the_run_and_device_rows(pytester, tmp_path):
+    pytester.makeconftest('pytest_plugins = ["torchspecs.plugin"]')
+    pytester.makeini("[pytest]\naddopts = -p no:randomly -p no:cacheprovider\n")
+    (pytester.path / "specs").mkdir()
+    (pytester.path / "specs" / "test_example.py").write_text(
+        "import pytest, torch\n\n"
+        "@pytest.mark.doc('https://docs.pytorch.org/docs/stable/generated/torch.zeros.html')\n"
+        "@pytest.mark.parametrize('dtype', [torch.float32, torch.int64])\n"
+        "def test_zeros(device, dtype):\n"
+        "    '''zeros is all zeros.'''\n"
+        "    assert not torch.zeros(2, device=device, dtype=dtype).any()\n"
+    )
+    junit = tmp_path / "results.xml"
+    assert pytester.runpytest_subprocess("-p", "xdist", "-n", "2", "--device=cpu", f"--junitxml={junit}").ret == 0
+    record = report.record_from_junit(junit)
+    assert record["run"]["torch"] == torch.__version__
+    assert record["run"]["devices_selected"] == ["cpu"]
+    assert record["run"]["date"]
+    cases = sorted((result["case"], result["device"], result["status"]) for result in record["results"])
+    assert cases == [
+        ("test_zeros[float32]", "cpu", "passed"),
+        ("test_zeros[int64]", "cpu", "passed"),
+    ]
+    assert json.loads(json.dumps(record)) == record

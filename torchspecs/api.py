@@ -1,0 +1,180 @@
+"""Which documented torch API the specs touch: the pages they cite, and the functions and methods they call.
+
+Two measures, each exact in its own way:
+
+cited
+    a spec's ``@pytest.mark.doc`` names the API: ``generated/torch.gather.html``
+    cites ``torch.gather``, and ``torch.nn.Module.html#torch.nn.Module.to``
+    cites ``torch.nn.Module.to``.
+called
+    a spec file calls it, read from the source: ``torch.x``, ``F.x``, ``nn.X``
+    and names imported from torch are resolved through the file's imports;
+    a method call ``anything.x(...)`` counts for ``torch.Tensor.x`` and
+    ``torch.nn.Module.x`` when they have a method of that name.  Only names
+    that exist in the installed torch are counted.
+
+Coverage is given against each namespace's public API in the installed torch.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import urlparse
+
+import torch
+
+__all__ = ["api_markdown", "called_api", "cited_api", "namespaces"]
+
+
+def _resolves(dotted: str) -> bool:
+    module_name, *attributes = dotted.split(".")
+    try:
+        target = importlib.import_module(module_name)
+        for index, attribute in enumerate(attributes):
+            try:
+                target = getattr(target, attribute)
+            except AttributeError:
+                target = importlib.import_module(".".join([module_name, *attributes[: index + 1]]))
+    except (ImportError, AttributeError):
+        return False
+    return True
+
+
+def api_from_doc_url(url: str) -> str | None:
+    """The API a documentation URL names: its ``#torch.`` anchor, else its ``generated/torch.X.html`` page."""
+    parsed = urlparse(url)
+    if parsed.fragment.startswith("torch."):
+        return parsed.fragment
+    page = parsed.path.rsplit("/", 1)[-1].removesuffix(".html")
+    return page if page.startswith("torch.") and _resolves(page) else None
+
+
+def cited_api(records: list[dict]) -> dict[str, set[str]]:
+    """API name -> the specs (``topic::function``) whose documentation citations name it."""
+    cited: dict[str, set[str]] = defaultdict(set)
+    for record in records:
+        for result in record["results"]:
+            for url in result["docs"]:
+                name = api_from_doc_url(url)
+                if name:
+                    cited[name].add(f"{result['topic']}::{result['case'].split('[')[0]}")
+    return cited
+
+
+def _torch_aliases(tree: ast.AST) -> dict[str, str]:
+    """Local name -> the torch object it stands for, from a file's imports."""
+    aliases = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "torch":
+                    aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else "torch"
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "torch":
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return aliases
+
+
+def _dotted(node: ast.AST) -> list[str] | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        return [node.id, *reversed(parts)]
+    return None
+
+
+def _public_methods(cls: type) -> set[str]:
+    return {name for name in dir(cls) if not name.startswith("_") and callable(getattr(cls, name, None))}
+
+
+def called_api(spec_root: Path) -> dict[str, set[str]]:
+    """API name -> the spec files (``topic/test_file``) that call it."""
+    methods = {"torch.Tensor": _public_methods(torch.Tensor), "torch.nn.Module": _public_methods(torch.nn.Module)}
+    called: dict[str, set[str]] = defaultdict(set)
+    for path in sorted(spec_root.rglob("test_*.py")):
+        where = path.relative_to(spec_root).with_suffix("").as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        aliases = _torch_aliases(tree)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            parts = _dotted(node.func)
+            if parts and parts[0] in aliases:
+                called[".".join([aliases[parts[0]], *parts[1:]])].add(where)
+            elif isinstance(node.func, ast.Attribute):
+                for owner, names in methods.items():
+                    if node.func.attr in names:
+                        called[f"{owner}.{node.func.attr}"].add(where)
+    return {name: files for name, files in called.items() if _resolves(name)}
+
+
+def _module_public(module_name: str, keep) -> set[str]:
+    module = importlib.import_module(module_name)
+    names = getattr(module, "__all__", None) or [name for name in dir(module) if not name.startswith("_")]
+    return {f"{module_name}.{name}" for name in names if not name.startswith("_") and keep(getattr(module, name, None))}
+
+
+def _is_function(obj: object) -> bool:
+    return callable(obj) and not inspect.isclass(obj)
+
+
+def _is_module_class(obj: object) -> bool:
+    return inspect.isclass(obj) and issubclass(obj, torch.nn.Module)
+
+
+def _is_optimizer(obj: object) -> bool:
+    return inspect.isclass(obj) and issubclass(obj, torch.optim.Optimizer) and obj is not torch.optim.Optimizer
+
+
+def _is_scheduler(obj: object) -> bool:
+    return (
+        inspect.isclass(obj)
+        and obj.__name__.endswith(("LR", "Plateau", "Scheduler"))
+        and not obj.__name__.startswith("_")
+    )
+
+
+def namespaces() -> dict[str, set[str]]:
+    """Each documented namespace's public API in the installed torch."""
+    return {
+        "torch functions": _module_public("torch", _is_function),
+        "torch.Tensor methods": {f"torch.Tensor.{name}" for name in _public_methods(torch.Tensor)},
+        "torch.nn.functional": _module_public("torch.nn.functional", _is_function),
+        "torch.nn modules": _module_public("torch.nn", _is_module_class),
+        "torch.nn.Module methods": {f"torch.nn.Module.{name}" for name in _public_methods(torch.nn.Module)},
+        "torch.optim optimizers": _module_public("torch.optim", _is_optimizer),
+        "torch.optim.lr_scheduler": _module_public("torch.optim.lr_scheduler", _is_scheduler),
+        "torch.utils.data": _module_public("torch.utils.data", callable),
+    }
+
+
+def api_markdown(spec_root: Path, records: list[dict]) -> str:
+    cited, called = cited_api(records), called_api(spec_root)
+    lines = [
+        "# Documented torch API the specs touch",
+        "",
+        f"Measured against torch {torch.__version__}. **Cited**: a spec's documentation citation names the API. "
+        "**Called**: a spec file calls it (method calls are matched by name to torch.Tensor and torch.nn.Module "
+        "methods, so they count what a spec may call).",
+        "",
+        "| namespace | public | cited | called | either | share |",
+        "|---|---|---|---|---|---|",
+    ]
+    for title, names in namespaces().items():
+        either = names & (set(cited) | set(called))
+        share = f"{len(either) / len(names):.0%}" if names else "–"
+        lines.append(
+            f"| {title} | {len(names)} | {len(names & set(cited))} | {len(names & set(called))} | {len(either)} | {share} |"
+        )
+    lines += ["", "## Each API", "", "| API | cited by specs | called in |", "|---|---|---|"]
+    for name in sorted(set(cited) | set(called)):
+        specs = ", ".join(f"`{spec}`" for spec in sorted(cited.get(name, ())))
+        files = ", ".join(sorted(called.get(name, ())))
+        lines.append(f"| `{name}` | {specs} | {files} |")
+    return "\n".join(lines) + "\n"

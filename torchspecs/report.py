@@ -1,0 +1,550 @@
+"""Result records and the reports built from them: the version matrix, its changes, and the claims ledger.
+
+    pytest specs --junitxml=results.xml
+    python -m torchspecs.report record results.xml --out-dir reports/records
+    python -m torchspecs.report build reports/records/*.json --out-dir reports
+
+``record`` turns one run's JUnit XML into a result record: the run (torch
+version and build, CUDA, devices, Python, platform, date, which the plugin
+writes into the XML) and per spec its id, topic, device, rule, citations,
+claims, version gates, status and message.  ``build`` reads any number of
+records and writes:
+
+``matrix.md`` / ``matrix.html``
+    specs by topic against torch version x device, with pass counts per topic;
+``changes.md``
+    only the specs whose result differs between torch versions;
+``claims.md``
+    every study-note claim the specs settle, its verdict and its specs' results per version;
+``api.md``
+    which documented torch API the specs cite and call (see ``torchspecs.api``).
+
+Runs that land in the same column (the same torch version and device from
+several Python versions or machines) are merged: a spec is FAIL there if it
+failed in any of them, pass if it passed in one and failed in none.  Bad
+input stops either command with a message and exit status 2 before anything
+is written, so nothing saved earlier is overwritten by a broken run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import sys
+import tempfile
+import xml.etree.ElementTree as ElementTree
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from torchspecs.versions import VersionSpecError, parse_version, version_matches
+
+RECORD_FORMAT = 2
+# The JUnit XML global property in which the plugin writes the run's description, a JSON object.
+RUN_PROPERTY = "torchspecs-run"
+STATUSES = ("passed", "failed", "error", "skipped", "other-side", "xfailed")
+RUN_FIELDS = (
+    "torch",
+    "torch_build",
+    "cuda",
+    "numpy",
+    "python",
+    "platform",
+    "date",
+    "devices_present",
+    "devices_selected",
+)
+RESULT_FIELDS = ("id", "topic", "case", "device", "rule", "docs", "claims", "torch_versions", "status", "message")
+MESSAGE_LIMIT = 500
+
+
+class ReportInputError(Exception):
+    """An input file that is missing, unreadable or not what the command expects."""
+
+
+# Records
+
+
+def _outcome(case: ElementTree.Element) -> tuple[str, str]:
+    for tag, status in (("failure", "failed"), ("error", "error"), ("skipped", "skipped")):
+        found = case.find(tag)
+        if found is not None:
+            if status == "skipped" and found.get("type") == "pytest.xfail":
+                status = "xfailed"
+            message = found.get("message", "").removeprefix("Skipped: ")
+            return status, message[:MESSAGE_LIMIT]
+    return "passed", ""
+
+
+def _run_of(root: ElementTree.Element, source: Path) -> dict:
+    for prop in root.iter("property"):
+        if prop.get("name") == RUN_PROPERTY:
+            try:
+                return json.loads(prop.get("value", ""))
+            except ValueError as error:
+                raise ReportInputError(f"{source}: the {RUN_PROPERTY} property is not JSON ({error})") from error
+    raise ReportInputError(
+        f"{source}: no {RUN_PROPERTY} property; was it written by `pytest specs --junitxml=...` with the torchspecs plugin?"
+    )
+
+
+def _is_other_side(status: str, gates: list[str], torch_version: str) -> bool:
+    """A spec skipped because it asserts the behaviour of other torch versions than this run's."""
+    return status == "skipped" and any(not version_matches(gate, torch_version) for gate in gates)
+
+
+def _claim(value: str) -> dict:
+    claim_id, _, verdict = value.partition("=")
+    return {"id": claim_id, "verdict": verdict}
+
+
+def record_from_junit(junit_path: Path) -> dict:
+    """A result record: the run, and per spec result its id, topic, device, metadata, status and message."""
+    try:
+        root = ElementTree.parse(junit_path).getroot()
+    except (OSError, ElementTree.ParseError) as error:
+        raise ReportInputError(f"{junit_path}: not a readable JUnit XML file ({error})") from error
+    run = _run_of(root, junit_path)
+    results = []
+    for case in root.iter("testcase"):
+        classname = case.get("classname", "")
+        if not classname.startswith("specs."):
+            continue
+        properties: dict[str, list[str]] = defaultdict(list)
+        for prop in case.iter("property"):
+            properties[prop.get("name", "")].append(prop.get("value", ""))
+        status, message = _outcome(case)
+        gates = properties["torch_version"]
+        if _is_other_side(status, gates, run["torch"]):
+            status = "other-side"
+        results.append(
+            {
+                "id": f"{classname.replace('.', '/')}.py::{case.get('name')}",
+                "topic": "/".join(classname.split(".")[1:]),
+                "case": (properties["case"] or [case.get("name", "")])[0],
+                "device": (properties["device"] or ["cpu"])[0],
+                "rule": (properties["rule"] or [""])[0],
+                "docs": properties["doc"],
+                "claims": [_claim(value) for value in properties["claim"]],
+                "torch_versions": gates,
+                "status": status,
+                "message": message,
+            }
+        )
+    if not results:
+        raise ReportInputError(f"{junit_path}: no spec results in it")
+    return {"format": RECORD_FORMAT, "run": run, "results": results}
+
+
+def record_name(record: dict) -> str:
+    """``torch-2.13.0-cpu-py3.11.json``: the torch release, the devices present and the Python version."""
+    run = record["run"]
+    python = ".".join(run["python"].split(".")[:2])
+    return f"torch-{parse_version(run['torch'])}-{'+'.join(run['devices_present'])}-py{python}.json"
+
+
+def load_record(path: Path) -> dict:
+    """Read a record, refusing anything that is not one."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ReportInputError(f"{path}: not a readable JSON record ({error})") from error
+    if not isinstance(record, dict) or record.get("format") != RECORD_FORMAT:
+        raise ReportInputError(f"{path}: not a torchspecs result record (format {RECORD_FORMAT})")
+    run, results = record.get("run"), record.get("results")
+    if not isinstance(run, dict) or not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+        raise ReportInputError(f"{path}: a result record needs a run object and a list of results")
+    missing = [name for name in RUN_FIELDS if name not in run]
+    missing += sorted({f"results[].{name}" for result in results for name in RESULT_FIELDS if name not in result})
+    if missing:
+        raise ReportInputError(f"{path}: a result record without {', '.join(missing)}")
+    try:
+        parse_version(run["torch"])
+    except VersionSpecError as error:
+        raise ReportInputError(f"{path}: {error}") from error
+    unknown = {result["status"] for result in results} - set(STATUSES)
+    if unknown:
+        raise ReportInputError(
+            f"{path}: unknown status {', '.join(sorted(unknown))}; expected one of {', '.join(STATUSES)}"
+        )
+    return record
+
+
+# The matrix: rows are spec cases by topic, columns are torch version x device
+
+
+@dataclass(frozen=True, order=True)
+class Column:
+    torch: object  # a packaging Version, so 2.10 sorts after 2.9
+    device: str
+
+    def __str__(self) -> str:
+        return f"{self.torch} {self.device}"
+
+
+@dataclass
+class Row:
+    topic: str
+    case: str
+    rule: str
+    gates: list[str]
+    claims: list[dict]
+    results: dict[Column, list[tuple[str, dict]]] = field(default_factory=lambda: defaultdict(list))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What one column says of one row: a kind (for colour and comparison), its text, and each run's outcome."""
+
+    kind: str
+    text: str
+    detail: str = ""
+
+
+EMPTY = Cell("none", "–", "not collected in this column")
+_DEVICE_ORDER = {"cpu": 0, "cuda": 1}
+
+
+def run_label(run: dict) -> str:
+    return f"torch {run['torch']}, Python {run['python']}, {'+'.join(run['devices_present'])}"
+
+
+def build_rows(records: list[dict]) -> tuple[list[Column], dict[tuple[str, str], Row]]:
+    rows: dict[tuple[str, str], Row] = {}
+    columns: set[Column] = set()
+    for record in records:
+        run = record["run"]
+        label, version = run_label(run), parse_version(run["torch"])
+        # A spec for a device the run did not select was skipped for that reason alone: it makes a row, not a column.
+        selected = {name.split(":")[0] for name in run["devices_selected"]}
+        for result in record["results"]:
+            key = (result["topic"], result["case"])
+            row = rows.setdefault(
+                key, Row(result["topic"], result["case"], result["rule"], result["torch_versions"], result["claims"])
+            )
+            if result["device"] not in selected:
+                continue
+            column = Column(version, result["device"])
+            columns.add(column)
+            row.results[column].append((label, result))
+    ordered = sorted(columns, key=lambda column: (column.torch, _DEVICE_ORDER.get(column.device, 9), column.device))
+    return ordered, dict(sorted(rows.items()))
+
+
+def cell(row: Row, column: Column) -> Cell:
+    """Merge the runs that landed in one column: any failure wins, then any pass, then the skips."""
+    outcomes = row.results.get(column)
+    if not outcomes:
+        return EMPTY
+    detail = "; ".join(
+        f"{label}: {result['status']}" + (f" ({result['message']})" if result["message"] else "")
+        for label, result in outcomes
+    )
+    statuses = Counter(result["status"] for _, result in outcomes)
+    if statuses["failed"] or statuses["error"]:
+        return Cell("fail", "FAIL", detail)
+    if statuses["passed"]:
+        return Cell("pass", "pass", detail)
+    if statuses["xfailed"]:
+        return Cell("xfail", "xfail", detail)
+    if statuses["other-side"]:
+        return Cell("side", f"other side ({', '.join(row.gates)})", detail)
+    return Cell("skip", f"skip ({outcomes[0][1]['message']})", detail)
+
+
+def _kinds_by_device(row: Row, columns: list[Column]) -> dict[str, set[str]]:
+    by_device: dict[str, set[str]] = defaultdict(set)
+    for column in columns:
+        by_device[column.device].add(cell(row, column).kind)
+    return by_device
+
+
+def differs_between_versions(row: Row, columns: list[Column]) -> bool:
+    """Whether, on some device, the row's result is not the same in every torch version that ran it."""
+    return any(len(kinds) > 1 for kinds in _kinds_by_device(row, columns).values())
+
+
+def why_it_differs(row: Row, columns: list[Column]) -> str:
+    """Why a row differs between versions: an asserted change, a failure, a spec some run lacks, or skips."""
+    kinds = set().union(*(found for found in _kinds_by_device(row, columns).values() if len(found) > 1))
+    if kinds & {"fail", "xfail"}:
+        return "failure"
+    if "none" in kinds:
+        return "not in every run"
+    if kinds == {"pass", "side"}:
+        return "asserted change"
+    return "skipped in some runs"
+
+
+def _topics(rows: dict[tuple[str, str], Row]) -> dict[str, list[Row]]:
+    topics: dict[str, list[Row]] = defaultdict(list)
+    for (topic, _), row in rows.items():
+        topics[topic].append(row)
+    return topics
+
+
+def _tally(rows: list[Row], column: Column) -> str:
+    """passed/ran, wpt.fyi style: a spec that was skipped or gated to other versions did not run."""
+    kinds = Counter(cell(row, column).kind for row in rows)
+    ran = kinds["pass"] + kinds["fail"] + kinds["xfail"]
+    return f"{kinds['pass']}/{ran}" if ran else "–"
+
+
+def _runs_list(records: list[dict]) -> list[str]:
+    lines = []
+    for record in records:
+        run = record["run"]
+        statuses = Counter(result["status"] for result in record["results"])
+        counts = ", ".join(f"{statuses[status]} {status}" for status in STATUSES if statuses[status])
+        lines.append(
+            f"- torch {run['torch']} (build {run['torch_build']}, CUDA {run['cuda']}), Python {run['python']}, "
+            f"numpy {run['numpy']}, devices {', '.join(run['devices_present'])}, {run['platform']}, {run['date']}: "
+            f"{counts}"
+        )
+    return lines
+
+
+LEGEND = (
+    "Cells: **pass**; **FAIL**; **other side (range)**, expected to differ: the spec asserts the behaviour of the "
+    "torch versions in the range, and its twin asserts this version's; **skip (reason)**, could not run here; "
+    "**–**, not run in this column: the spec does not exercise this device, or this version's run did not collect it."
+)
+
+
+def _markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(text.replace("|", "\\|").replace("\n", " ") for text in cells) + " |"
+
+    return [line(header), "|" + "---|" * len(header), *(line(cells) for cells in rows)]
+
+
+def matrix_markdown(records: list[dict]) -> str:
+    columns, rows = build_rows(records)
+    topics = _topics(rows)
+    names = [str(column) for column in columns]
+    lines = ["# Spec results by torch version and device", "", LEGEND, "", "Runs:", "", *_runs_list(records), ""]
+    lines += ["## Passed of those run, by topic", ""]
+    lines += _markdown_table(
+        ["topic", *names], [[topic, *(_tally(members, c) for c in columns)] for topic, members in topics.items()]
+    )
+    failures = [
+        (row, column, cell(row, column))
+        for row in rows.values()
+        for column in columns
+        if cell(row, column).kind == "fail"
+    ]
+    if failures:
+        lines += ["", "## Failures", ""]
+        lines += [f"- `{row.topic}::{row.case}` on {column}: {found.detail}" for row, column, found in failures]
+    for topic, members in topics.items():
+        lines += ["", f"## {topic}", ""]
+        lines += _markdown_table(
+            ["spec", *names], [[row.case, *(cell(row, c).text for c in columns)] for row in members]
+        )
+    return "\n".join(lines) + "\n"
+
+
+def changes_markdown(records: list[dict]) -> str:
+    """Only the rows whose result differs between torch versions on some device."""
+    columns, rows = build_rows(records)
+    changed = [row for row in rows.values() if differs_between_versions(row, columns)]
+    reasons = Counter(why_it_differs(row, columns) for row in changed)
+    lines = [
+        "# Specs whose result differs between torch versions",
+        "",
+        f"{len(changed)} of {len(rows)} specs differ between the versions run: "
+        + ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
+        + ". An asserted change passes on one side of a version gate and is the other side on the other; "
+        "its twin spec asserts the other behaviour.",
+        "",
+        LEGEND,
+        "",
+    ]
+    lines += _markdown_table(
+        ["spec", "why", "rule", *map(str, columns)],
+        [
+            [f"{row.topic}::{row.case}", why_it_differs(row, columns), row.rule, *(cell(row, c).text for c in columns)]
+            for row in changed
+        ],
+    )
+    return "\n".join(lines) + "\n"
+
+
+_HTML_STYLE = """
+body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}
+td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px;text-align:left}
+th{background:#f3f3f3;position:sticky;top:0}
+td.pass{background:#c8efc8}td.fail{background:#f4b4b4;font-weight:bold}td.side{background:#d8dcf7}
+td.skip{background:#f7efc0}td.xfail{background:#f0d8f0}td.none{color:#999}
+body.changes-only tr.same{display:none}
+.rule{color:#555}
+"""
+
+
+def matrix_html(records: list[dict]) -> str:
+    columns, rows = build_rows(records)
+    topics = _topics(rows)
+    escape = html.escape
+    heads = "".join(f"<th>{escape(str(column))}</th>" for column in columns)
+    changed = sum(differs_between_versions(row, columns) for row in rows.values())
+    parts = [
+        "<!doctype html><html lang='en'><meta charset='utf-8'><title>torchspecs: results by torch version</title>",
+        f"<style>{_HTML_STYLE}</style>",
+        "<h1>Spec results by torch version and device</h1>",
+        f"<p>{escape(LEGEND.replace('**', ''))} Hover a cell for each run's outcome and message.</p>",
+        "<ul>" + "".join(f"<li>{escape(line[2:])}</li>" for line in _runs_list(records)) + "</ul>",
+        "<p><label><input type='checkbox' onchange=\"document.body.classList.toggle('changes-only', this.checked)\">"
+        f" show only the {changed} specs whose result differs between torch versions</label></p>",
+        f"<h2>Passed of those run, by topic</h2><table><tr><th>topic</th>{heads}</tr>",
+    ]
+    for topic, members in topics.items():
+        tallies = "".join(f"<td>{_tally(members, column)}</td>" for column in columns)
+        parts.append(f"<tr><td><a href='#{escape(topic)}'>{escape(topic)}</a></td>{tallies}</tr>")
+    parts.append("</table>")
+    for topic, members in topics.items():
+        parts.append(f"<h2 id='{escape(topic)}'>{escape(topic)}</h2><table><tr><th>spec</th><th>rule</th>{heads}</tr>")
+        for row in members:
+            css = "changed" if differs_between_versions(row, columns) else "same"
+            cells = "".join(
+                f"<td class='{found.kind}' title='{escape(found.detail)}'>{escape(found.text)}</td>"
+                for found in (cell(row, column) for column in columns)
+            )
+            parts.append(
+                f"<tr class='{css}'><td>{escape(row.case)}</td><td class='rule'>{escape(row.rule)}</td>{cells}</tr>"
+            )
+        parts.append("</table>")
+    return "".join(parts) + "</html>\n"
+
+
+# The claims ledger
+
+
+def claims_markdown(records: list[dict], registry: dict) -> str:
+    """Every settled claim: its note, English statement, verdict, the specs that settle it, and per torch version
+    whether those specs confirmed it (passed and none failed) and on which side of a version gate."""
+    columns, rows = build_rows(records)
+    versions = sorted({column.torch for column in columns})
+    settling: dict[str, list[Row]] = defaultdict(list)
+    for row in rows.values():
+        for claim in row.claims:
+            settling[claim["id"]].append(row)
+    verdicts = {
+        claim_id: {c["verdict"] for r in members for c in r.claims if c["id"] == claim_id}
+        for claim_id, members in settling.items()
+    }
+    tally = Counter(verdict for found in verdicts.values() for verdict in found)
+    lines = [
+        "# Claims ledger",
+        "",
+        "Statements from the study notes (`shared/seeds/`, in Korean) that the specs settle, with an English "
+        "paraphrase, the verdict, the specs that prove it, and per torch version whether they confirmed it: "
+        "✓ every spec that ran passed (with the version range of the side that ran, where the claim's specs are "
+        "gated); ✗ one failed; – none ran.",
+        "",
+        f"{len(settling)} claims: " + ", ".join(f"{tally[verdict]} {verdict}" for verdict in sorted(tally)) + ".",
+        "",
+    ]
+    table = []
+    for claim_id in sorted(settling):
+        members, claim = settling[claim_id], registry.get(claim_id)
+        per_version = []
+        for version in versions:
+            cells = [(row, cell(row, column)) for row in members for column in columns if column.torch == version]
+            ran = [(row, found) for row, found in cells if found.kind in ("pass", "fail")]
+            if not ran:
+                per_version.append("–")
+            elif any(found.kind == "fail" for _, found in ran):
+                per_version.append("✗")
+            else:
+                sides = sorted({gate for row, _ in ran for gate in row.gates})
+                per_version.append("✓" + (f" ({', '.join(sides)})" if sides else ""))
+        specs = "<br>".join(sorted({f"`{row.topic}::{row.case.split('[')[0]}`" for row in members}))
+        table.append(
+            [
+                claim_id,
+                claim.note if claim else "?",
+                claim.statement if claim else "(not in claims.toml)",
+                claim.quote if claim else "",
+                ", ".join(sorted(verdicts[claim_id])),
+                specs,
+                *per_version,
+            ]
+        )
+    lines += _markdown_table(
+        ["claim", "note", "statement", "quoted from the note", "verdict", "specs", *map(str, versions)], table
+    )
+    return "\n".join(lines) + "\n"
+
+
+# Building and the command line
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
+        handle.write(text)
+    os.replace(handle.name, path)
+
+
+def build(record_paths: list[Path], out_dir: Path, spec_root: Path) -> list[Path]:
+    """Write every report from the records; nothing is written unless every record loads."""
+    from torchspecs.api import api_markdown
+    from torchspecs.claims import claims
+
+    if not record_paths:
+        raise ReportInputError("no records given")
+    if not spec_root.is_dir():
+        raise ReportInputError(f"{spec_root}: no such spec folder (give --specs)")
+    records = sorted(
+        (load_record(path) for path in record_paths),
+        key=lambda record: (parse_version(record["run"]["torch"]), record["run"]["python"]),
+    )
+    outputs = {
+        "matrix.md": matrix_markdown(records),
+        "matrix.html": matrix_html(records),
+        "changes.md": changes_markdown(records),
+        "claims.md": claims_markdown(records, claims()),
+        "api.md": api_markdown(spec_root, records),
+    }
+    written = []
+    for name, text in outputs.items():
+        _write_atomically(out_dir / name, text)
+        written.append(out_dir / name)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m torchspecs.report", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    record_command = commands.add_parser("record", help="turn a run's JUnit XML into a result record")
+    record_command.add_argument("junit", type=Path)
+    where = record_command.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, help="the record's path")
+    where.add_argument("--out-dir", type=Path, help="a folder; the record is named torch-VERSION-DEVICES-pyX.Y.json")
+    build_command = commands.add_parser("build", help="build the matrix, changes, claims ledger and API reports")
+    build_command.add_argument("records", type=Path, nargs="+")
+    build_command.add_argument("--out-dir", type=Path, required=True)
+    build_command.add_argument("--specs", type=Path, default=Path("specs"), help="the spec folder the API report reads")
+    arguments = parser.parse_args(argv)
+    try:
+        if arguments.command == "record":
+            record = record_from_junit(arguments.junit)
+            out = arguments.out or arguments.out_dir / record_name(record)
+            _write_atomically(out, json.dumps(record, indent=1, sort_keys=True) + "\n")
+            statuses = Counter(result["status"] for result in record["results"])
+            print(", ".join(f"{n} {status}" for status, n in sorted(statuses.items())), file=sys.stderr)
+            print(out)
+        else:
+            for path in build(arguments.records, arguments.out_dir, arguments.specs):
+                print(f"wrote {path}")
+    except ReportInputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
