@@ -292,6 +292,16 @@ def _tally(rows: list[Row], column: Column) -> str:
     return f"{kinds['pass']}/{ran}" if ran else "–"
 
 
+def _failures(rows: dict[tuple[str, str], Row], columns: list[Column]) -> list[tuple[str, Column, str]]:
+    """Each failed cell: the spec, the column, and what each run there said."""
+    return [
+        (f"{row.topic}::{row.case}", column, found.detail)
+        for row in rows.values()
+        for column in columns
+        if (found := cell(row, column)).kind == "fail"
+    ]
+
+
 def _runs_list(records: list[dict]) -> list[str]:
     lines = []
     for record in records:
@@ -329,15 +339,10 @@ def matrix_markdown(records: list[dict]) -> str:
     lines += _markdown_table(
         ["topic", *names], [[topic, *(_tally(members, c) for c in columns)] for topic, members in topics.items()]
     )
-    failures = [
-        (row, column, cell(row, column))
-        for row in rows.values()
-        for column in columns
-        if cell(row, column).kind == "fail"
-    ]
+    failures = _failures(rows, columns)
     if failures:
         lines += ["", "## Failures", ""]
-        lines += [f"- `{row.topic}::{row.case}` on {column}: {found.detail}" for row, column, found in failures]
+        lines += [f"- `{spec}` on {column}: {detail}" for spec, column, detail in failures]
     for topic, members in topics.items():
         lines += ["", f"## {topic}", ""]
         lines += _markdown_table(
@@ -384,6 +389,12 @@ body.changes-only tr.same{display:none}
 """
 
 
+def _tally_html(tally: str) -> str:
+    passed, _, ran = tally.partition("/")
+    kind = "none" if not ran else "pass" if passed == ran else "fail"
+    return f"<td class='{kind}'>{tally}</td>"
+
+
 def matrix_html(records: list[dict]) -> str:
     columns, rows = build_rows(records)
     topics = _topics(rows)
@@ -401,9 +412,17 @@ def matrix_html(records: list[dict]) -> str:
         f"<h2>Passed of those run, by topic</h2><table><tr><th>topic</th>{heads}</tr>",
     ]
     for topic, members in topics.items():
-        tallies = "".join(f"<td>{_tally(members, column)}</td>" for column in columns)
+        tallies = "".join(_tally_html(_tally(members, column)) for column in columns)
         parts.append(f"<tr><td><a href='#{escape(topic)}'>{escape(topic)}</a></td>{tallies}</tr>")
     parts.append("</table>")
+    failures = _failures(rows, columns)
+    if failures:
+        parts.append("<h2>Failures</h2><ul>")
+        parts += [
+            f"<li><code>{escape(spec)}</code> on {escape(str(column))}: {escape(detail)}</li>"
+            for spec, column, detail in failures
+        ]
+        parts.append("</ul>")
     for topic, members in topics.items():
         parts.append(f"<h2 id='{escape(topic)}'>{escape(topic)}</h2><table><tr><th>spec</th><th>rule</th>{heads}</tr>")
         for row in members:
