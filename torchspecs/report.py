@@ -33,11 +33,12 @@ import html
 import json
 import os
 import sys
-import tempfile
 import xml.etree.ElementTree as ElementTree
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from packaging.version import Version
 
 from torchspecs.versions import VersionSpecError, parse_version, version_matches
 
@@ -175,9 +176,9 @@ def load_record(path: Path) -> dict:
 # The matrix: rows are spec cases by topic, columns are torch version x device
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Column:
-    torch: object  # a packaging Version, so 2.10 sorts after 2.9
+    torch: Version  # a release, so 2.10 sorts after 2.9 and 2.13.0+cpu is 2.13.0
     device: str
 
     def __str__(self) -> str:
@@ -302,18 +303,30 @@ def _failures(rows: dict[tuple[str, str], Row], columns: list[Column]) -> list[t
     ]
 
 
-def _runs_list(records: list[dict]) -> list[str]:
-    lines = []
+RUNS_HEADER = ["torch", "build", "CUDA", "Python", "numpy", "devices", "platform", "date", "results"]
+
+
+def _runs_rows(records: list[dict]) -> list[list[str]]:
+    """One row per run: what it ran on, and how many specs ended how."""
+    rows = []
     for record in records:
         run = record["run"]
         statuses = Counter(result["status"] for result in record["results"])
         counts = ", ".join(f"{statuses[status]} {status}" for status in STATUSES if statuses[status])
-        lines.append(
-            f"- torch {run['torch']} (build {run['torch_build']}, CUDA {run['cuda']}), Python {run['python']}, "
-            f"numpy {run['numpy']}, devices {', '.join(run['devices_present'])}, {run['platform']}, {run['date']}: "
-            f"{counts}"
+        rows.append(
+            [
+                run["torch"],
+                run["torch_build"],
+                str(run["cuda"] or "–"),
+                run["python"],
+                run["numpy"],
+                ", ".join(run["devices_present"]),
+                run["platform"],
+                run["date"],
+                counts,
+            ]
         )
-    return lines
+    return rows
 
 
 LEGEND = (
@@ -334,7 +347,8 @@ def matrix_markdown(records: list[dict]) -> str:
     columns, rows = build_rows(records)
     topics = _topics(rows)
     names = [str(column) for column in columns]
-    lines = ["# Spec results by torch version and device", "", LEGEND, "", "Runs:", "", *_runs_list(records), ""]
+    lines = ["# Spec results by torch version and device", "", LEGEND, "", "## Runs", ""]
+    lines += [*_markdown_table(RUNS_HEADER, _runs_rows(records)), ""]
     lines += ["## Passed of those run, by topic", ""]
     lines += _markdown_table(
         ["topic", *names], [[topic, *(_tally(members, c) for c in columns)] for topic, members in topics.items()]
@@ -406,7 +420,9 @@ def matrix_html(records: list[dict]) -> str:
         f"<style>{_HTML_STYLE}</style>",
         "<h1>Spec results by torch version and device</h1>",
         f"<p>{escape(LEGEND.replace('**', ''))} Hover a cell for each run's outcome and message.</p>",
-        "<ul>" + "".join(f"<li>{escape(line[2:])}</li>" for line in _runs_list(records)) + "</ul>",
+        "<h2>Runs</h2><table><tr>" + "".join(f"<th>{name}</th>" for name in RUNS_HEADER) + "</tr>",
+        *("<tr>" + "".join(f"<td>{escape(text)}</td>" for text in row) + "</tr>" for row in _runs_rows(records)),
+        "</table>",
         "<p><label><input type='checkbox' onchange=\"document.body.classList.toggle('changes-only', this.checked)\">"
         f" show only the {changed} specs whose result differs between torch versions</label></p>",
         f"<h2>Passed of those run, by topic</h2><table><tr><th>topic</th>{heads}</tr>",
@@ -502,10 +518,11 @@ def claims_markdown(records: list[dict], registry: dict) -> str:
 
 
 def _write_atomically(path: Path, text: str) -> None:
+    """Write beside the target, then rename over it: a reader never sees half a file, and the umask applies."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
-        handle.write(text)
-    os.replace(handle.name, path)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
 
 
 def build(record_paths: list[Path], out_dir: Path, spec_root: Path) -> list[Path]:
