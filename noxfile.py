@@ -5,7 +5,7 @@
     nox -s specs                                           every version in TORCH_VERSIONS (nox -l lists them)
     nox -s "benchmarks(torch='2.6.0')"                     time the benchmarks, saved as torch-2.6.0
     nox -s report                                          reports/ from every record in reports/records/
-    nox -s tests                                           the project's own tests (the README's second command)
+    nox -s tests                                           the project's own tests, and reports/coverage.md
 
 Each specs session has an environment of its own, with numpy<2 for torch
 older than 2.3.  Arguments after ``--`` go to pytest in place of the default
@@ -118,7 +118,14 @@ def report(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The project's own tests, as the README's second command runs them."""
+    """The project's own tests, as the README's second command runs them; the support package's coverage goes to
+    reports/coverage.md."""
     session.install(f"torch=={REPORT_TORCH}")
     session.install("-e", ".[dev]")
     session.run("pytest", "tests", "--cov", *session.posargs)
+    table = session.run("coverage", "report", "--format=markdown", "--no-skip-covered", silent=True)
+    if table is not None:  # None under --install-only
+        Path("reports/coverage.md").write_text(
+            f"# Coverage of the support package\n\nFrom `nox -s tests` with torch {REPORT_TORCH}.\n\n{table}",
+            encoding="utf-8",
+        )
