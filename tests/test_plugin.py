@@ -10,15 +10,6 @@ from torchspecs.versions import torch_version
 DOC = "https://docs.pytorch.org/docs/stable/tensors.html"
 
 
-@pytest.fixture
-def project(pytester):
-    """An empty project using the plugin, with specs under specs/."""
-    pytester.makeconftest('pytest_plugins = ["torchspecs.plugin"]')
-    pytester.makeini("[pytest]\naddopts = -p no:randomly -p no:cacheprovider --strict-markers\n")
-    (pytester.path / "specs").mkdir()
-    return pytester
-
-
 def write_spec(pytester, body, name="test_example.py"):
     path = pytester.path / "specs" / name
     path.write_text("import pytest\nimport torch\n\n" + textwrap.dedent(body))

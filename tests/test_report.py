@@ -158,11 +158,8 @@ def test_the_command_line_needs_a_destination_and_exits_2_without_one(datadir):
 # The raw record: what the plugin writes into the JUnit XML of a real run
 
 
-def test_a_real_run_under_xdist_gives_a_record_with_the_run_and_device_rows(pytester, tmp_path):
-    pytester.makeconftest('pytest_plugins = ["torchspecs.plugin"]')
-    pytester.makeini("[pytest]\naddopts = -p no:randomly -p no:cacheprovider\n")
-    (pytester.path / "specs").mkdir()
-    (pytester.path / "specs" / "test_example.py").write_text(
+def test_a_real_run_under_xdist_gives_a_record_with_the_run_and_device_rows(project, tmp_path):
+    (project.path / "specs" / "test_example.py").write_text(
         "import pytest, torch\n\n"
         "@pytest.mark.doc('https://docs.pytorch.org/docs/stable/generated/torch.zeros.html')\n"
         "@pytest.mark.parametrize('dtype', [torch.float32, torch.int64])\n"
@@ -171,7 +168,7 @@ def test_a_real_run_under_xdist_gives_a_record_with_the_run_and_device_rows(pyte
         "    assert not torch.zeros(2, device=device, dtype=dtype).any()\n"
     )
     junit = tmp_path / "results.xml"
-    assert pytester.runpytest_subprocess("-p", "xdist", "-n", "2", "--device=cpu", f"--junitxml={junit}").ret == 0
+    assert project.runpytest_subprocess("-p", "xdist", "-n", "2", "--device=cpu", f"--junitxml={junit}").ret == 0
     record = report.record_from_junit(junit)
     assert record["run"]["torch"] == torch.__version__
     assert record["run"]["devices_selected"] == ["cpu"]
