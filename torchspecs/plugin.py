@@ -204,7 +204,8 @@ def spec_device_and_case(item: pytest.Item, meta: SpecMetadata) -> tuple[str, st
     if callspec is not None and "device" in callspec.params:
         device = callspec.params["device"]
         parts = callspec.id.split("-")
-        parts.remove(str(device))
+        if str(device) in parts:
+            parts.remove(str(device))
         case = item.originalname + (f"[{'-'.join(parts)}]" if parts else "")
         return torch.device(device).type, case
     return (meta.needs_devices[0] if meta.needs_devices else "cpu"), item.name
