@@ -2,6 +2,7 @@
 
 import builtins
 import io
+import re
 
 import pytest
 import torch
@@ -15,6 +16,7 @@ WEIGHTS_ONLY_DOC = f"{DOCS}/notes/serialization.html#weights-only"
 SAVE_DOC = f"{DOCS}/generated/torch.save.html"
 MODULE_DOC = f"{DOCS}/generated/torch.nn.Module.html"
 SENTINEL = "_torchspecs_payload_ran"
+DEFAULT_WARNING = "You are using `torch.load` with `weights_only=False` (the current default value)"
 
 
 class CodeRunningPayload:
@@ -60,6 +62,30 @@ def test_load_unpickles_a_whole_module_by_default_before_2_6():
     loaded = torch.load(_saved(source))
     assert_equal(type(loaded), nn.Linear, "the loaded object's type")
     assert_values_equal(loaded.weight.detach(), source.weight.detach())
+
+
+@pytest.mark.doc(LOAD_DOC)
+@pytest.mark.torch_version("<2.4")
+@pytest.mark.filterwarnings("error:You are using `torch.load`:FutureWarning")
+def test_load_without_weights_only_is_silent_about_its_default_before_2_4():
+    """Before 2.4, torch.load without weights_only gives no warning about its weights_only=False default."""
+    assert_equal(list(torch.load(_saved({"w": torch.ones(1)}))), ["w"], "the loaded state dict's keys")
+
+
+@pytest.mark.doc(LOAD_DOC)
+@pytest.mark.torch_version(">=2.4,<2.6")
+def test_load_without_weights_only_warns_that_its_default_will_change_in_2_4_and_2_5():
+    """In 2.4 and 2.5, torch.load without weights_only warns FutureWarning that it uses weights_only=False for now."""
+    with pytest.warns(FutureWarning, match=re.escape(DEFAULT_WARNING)):
+        torch.load(_saved({"w": torch.ones(1)}))
+
+
+@pytest.mark.doc(WEIGHTS_ONLY_DOC)
+@pytest.mark.torch_version(">=2.6")
+@pytest.mark.filterwarnings("error:You are using `torch.load`:FutureWarning")
+def test_load_without_weights_only_is_silent_about_its_default_from_2_6():
+    """From 2.6, torch.load without weights_only loads with weights_only=True and gives no warning about it."""
+    assert_equal(list(torch.load(_saved({"w": torch.ones(1)}))), ["w"], "the loaded state dict's keys")
 
 
 @pytest.mark.doc(SAVE_DOC)

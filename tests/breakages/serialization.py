@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import warnings
 
 import torch
 from torch import nn
 
 from torchspecs.versions import version_matches
 
-from .core import Breakage, function, installed_side, mapping_result, module_method, setting
+from .core import Breakage, function, installed_side, mapping_result, module_method, setting, silenced
 
 STATE_DICT = "specs/serialization/test_state_dict.py"
 WHOLE_MODULE = "specs/serialization/test_whole_module.py"
@@ -24,7 +25,12 @@ WEIGHTS_ONLY_DEFAULT_SIDES = {
     "<2.6": "test_load_unpickles_a_whole_module_by_default_before_2_6",
 }
 SAFE_GLOBALS = {">=2.6": "test_safe_globals_allows_a_module_class_under_weights_only"}
-VERSION_SIDES = (MMAP_SIDES, WEIGHTS_ONLY_DEFAULT_SIDES, SAFE_GLOBALS)
+DEFAULT_WARNING_SIDES = {
+    "<2.4": "test_load_without_weights_only_is_silent_about_its_default_before_2_4",
+    ">=2.4,<2.6": "test_load_without_weights_only_warns_that_its_default_will_change_in_2_4_and_2_5",
+    ">=2.6": "test_load_without_weights_only_is_silent_about_its_default_from_2_6",
+}
+VERSION_SIDES = (MMAP_SIDES, WEIGHTS_ONLY_DEFAULT_SIDES, SAFE_GLOBALS, DEFAULT_WARNING_SIDES)
 
 
 def _load_with(weights_only: bool, *, only_by_default: bool):
@@ -39,6 +45,21 @@ def _load_with(weights_only: bool, *, only_by_default: bool):
 
     forced = weights_only
     return make
+
+
+def _load_warning_of_its_default(original):
+    """torch.load warning, as 2.4 and 2.5 do, whenever it is called without weights_only."""
+
+    def load(f, *args, **kwargs):
+        if "weights_only" not in kwargs:
+            warnings.warn(
+                "You are using `torch.load` with `weights_only=False` (the current default value)",
+                FutureWarning,
+                stacklevel=2,
+            )
+        return original(f, *args, **kwargs)
+
+    return load
 
 
 def _load_ignoring_mmap(zeroing: bool):
@@ -58,6 +79,7 @@ def _dict_of_clones(loaded):
 
 def _version_breakages() -> dict[str, Breakage]:
     mmap_exists, refuses_by_default = version_matches(">=2.1"), version_matches(">=2.6")
+    warns_of_its_default = version_matches(">=2.4,<2.6")
     breakages = {
         "mmap-load-returns-zeros" if mmap_exists else "mmap-accepted": Breakage(
             function("load", _load_ignoring_mmap(zeroing=mmap_exists)), STATE_DICT, (installed_side(MMAP_SIDES),)
@@ -66,6 +88,11 @@ def _version_breakages() -> dict[str, Breakage]:
             function("load", _load_with(not refuses_by_default, only_by_default=True)),
             WHOLE_MODULE,
             (installed_side(WEIGHTS_ONLY_DEFAULT_SIDES),),
+        ),
+        "load-default-warning-silenced" if warns_of_its_default else "load-warns-of-its-default": Breakage(
+            function("load", silenced if warns_of_its_default else _load_warning_of_its_default),
+            WHOLE_MODULE,
+            (installed_side(DEFAULT_WARNING_SIDES),),
         ),
     }
     if refuses_by_default:
