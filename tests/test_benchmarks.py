@@ -88,17 +88,24 @@ def test_synchronized_warms_up_and_returns_the_result():
     assert timed() == 4
 
 
-def test_benchmark_median_agrees_with_torch_utils_benchmark(benchmark):
-    """pytest-benchmark's median for a 256x256 matmul is within 15% of torch.utils.benchmark's, same threads."""
+def test_benchmark_minimum_agrees_with_torch_utils_benchmark(benchmark):
+    """pytest-benchmark's fastest round of a 256x256 matmul is within 15% of torch.utils.benchmark's fastest block.
+
+    Other work on a shared machine only adds time, and it comes and goes: so minima, not medians, and torch's timer
+    runs both before and after pytest-benchmark, so that a noisy spell during one window does not decide the test.
+    """
     left = torch.randn(256, 256)
+    timer = torch_benchmark.Timer("left @ left", globals={"left": left}, num_threads=torch.get_num_threads())
+
+    def torch_fastest_block() -> float:
+        return min(min(timer.blocked_autorange(min_run_time=0.2).times) for _ in range(2))
+
+    before = torch_fastest_block()
     benchmark(synchronized(lambda: left @ left, "cpu"))
     if not benchmark.stats:
         pytest.skip("benchmarks are disabled in this run")
-    ours = benchmark.stats.stats.median
-    timer = torch_benchmark.Timer("left @ left", globals={"left": left}, num_threads=torch.get_num_threads())
-    theirs = [timer.blocked_autorange(min_run_time=0.3).median for _ in range(3)]
-    closest = min(theirs, key=lambda median: abs(median - ours))
-    assert abs(ours - closest) / closest <= FIDELITY_TOLERANCE, f"pytest-benchmark {ours:.3e} s, torch {theirs} s"
+    ours, theirs = benchmark.stats.stats.min, min(before, torch_fastest_block())
+    assert abs(ours - theirs) / theirs <= FIDELITY_TOLERANCE, f"pytest-benchmark {ours:.3e} s, torch {theirs:.3e} s"
 
 
 def test_speed_claims_name_registered_claims():
