@@ -33,6 +33,7 @@ from torchspecs.versions import VersionSpecError, parse_spec, torch_version, ver
 
 DOC_PREFIXES = ("https://docs.pytorch.org/docs/", "https://pytorch.org/docs/")
 DEVICES_KEY = pytest.StashKey[list]()
+RUN_KEY = pytest.StashKey[dict]()
 
 MARKERS = {
     "doc(url)": "the PyTorch documentation section this spec verifies",
@@ -280,13 +281,18 @@ def _profile_name() -> str:
 
 
 def run_description(config: pytest.Config) -> dict:
-    """What this run is: the environment, the devices selected, the hypothesis profile and the suite's own version."""
-    return {
-        **environment.describe(),
-        "devices_selected": [str(device) for device in config.stash[DEVICES_KEY]],
-        "hypothesis_profile": _profile_name(),
-        "torchspecs": _git_describe(config.rootpath),
-    }
+    """What this run is: the environment, the devices selected, the hypothesis profile and the suite's own version.
+
+    Made once per run, so the header and the result record say the same, down to the date.
+    """
+    if RUN_KEY not in config.stash:
+        config.stash[RUN_KEY] = {
+            **environment.describe(),
+            "devices_selected": [str(device) for device in config.stash[DEVICES_KEY]],
+            "hypothesis_profile": _profile_name(),
+            "torchspecs": _git_describe(config.rootpath),
+        }
+    return config.stash[RUN_KEY]
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
