@@ -70,12 +70,17 @@ def numpy_for(torch_version: str) -> str:
     return "numpy<2" if Version(torch_version) < Version("2.3") else "numpy"
 
 
+def install_suite(session: nox.Session, torch: str, extras: str = "") -> None:
+    """That torch, with the numpy it can load, then the suite itself (editable) with its extras."""
+    session.install(f"torch=={torch}", numpy_for(torch))
+    session.install("-e", f".[{extras}]" if extras else ".")
+
+
 @nox.session
 @nox.parametrize("torch", TORCH_VERSIONS)
 def specs(session: nox.Session, torch: str) -> None:
     """Run the spec suite under one torch version and write its result record; fail if a spec failed."""
-    session.install(f"torch=={torch}", numpy_for(torch))
-    session.install("-e", ".[parallel]")
+    install_suite(session, torch, "parallel")
     RAW.mkdir(parents=True, exist_ok=True)
     junit = RAW / f"torch-{torch}.xml"
     pytest_args = session.posargs or ["-n", "auto"]
@@ -100,16 +105,14 @@ def benchmarks(session: nox.Session, torch: str) -> None:
 
     Arguments after -- replace that: ``-- --benchmark-disable`` runs each benchmark once as a smoke test.
     """
-    session.install(f"torch=={torch}", numpy_for(torch))
-    session.install("-e", ".[bench]")
+    install_suite(session, torch, "bench")
     session.run("pytest", "benchmarks", *(session.posargs or ["--benchmark-only", f"--benchmark-save=torch-{torch}"]))
 
 
 @nox.session
 def report(session: nox.Session) -> None:
     """Build the version matrix, the changes view, the claims ledger and the API report from the records."""
-    session.install(f"torch=={REPORT_TORCH}")
-    session.install("-e", ".")
+    install_suite(session, REPORT_TORCH)
     records = sorted(str(path) for path in RECORDS.glob("*.json"))
     if not records:
         session.error(f"no records in {RECORDS}: run a specs session first")
@@ -120,8 +123,7 @@ def report(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The project's own tests, as the README's second command runs them; the support package's coverage goes to
     reports/coverage.md."""
-    session.install(f"torch=={REPORT_TORCH}")
-    session.install("-e", ".[dev]")
+    install_suite(session, REPORT_TORCH, "dev")
     session.run("pytest", "tests", "--cov", *session.posargs)
     table = session.run("coverage", "report", "--format=markdown", "--no-skip-covered", silent=True)
     if table is not None:  # None under --install-only
