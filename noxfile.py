@@ -4,7 +4,8 @@
     nox -s "specs(torch='2.0.1')" "specs(torch='2.6.0')"   several
     nox -s specs                                           every version in TORCH_VERSIONS (nox -l lists them)
     nox -s "benchmarks(torch='2.6.0')"                     time the benchmarks, saved as torch-2.6.0
-    nox -s report                                          reports/ from every record in reports/records/
+    nox -s "breakages(torch='2.6.0')"                      each change's breakage under that torch: its side must fail
+    nox -s report                                          reports/ from every record and API survey
     nox -s tests                                           the project's own tests, and reports/coverage.md
 
 Each specs session has an environment of its own, with numpy<2 for torch
@@ -49,6 +50,7 @@ TORCH_VERSIONS = [
 REPORT_TORCH = "2.13.0"
 RECORDS = Path("reports/records")
 RAW = RECORDS / "junit"
+SURVEYS = Path("reports/surface")
 
 nox.needs_version = ">=2024.3.2"
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -79,8 +81,10 @@ def install_suite(session: nox.Session, torch: str, extras: str = "") -> None:
 @nox.session
 @nox.parametrize("torch", TORCH_VERSIONS)
 def specs(session: nox.Session, torch: str) -> None:
-    """Run the spec suite under one torch version and write its result record; fail if a spec failed."""
+    """Run the spec suite under one torch version and write its result record and its API survey; fail if a spec
+    failed."""
     install_suite(session, torch, "parallel")
+    session.run("python", "-m", "torchspecs.survey", "--out", str(SURVEYS / f"torch-{torch}.json"))
     RAW.mkdir(parents=True, exist_ok=True)
     junit = RAW / f"torch-{torch}.xml"
     pytest_args = session.posargs or ["-n", "auto"]
@@ -110,13 +114,28 @@ def benchmarks(session: nox.Session, torch: str) -> None:
 
 
 @nox.session
+@nox.parametrize("torch", TORCH_VERSIONS)
+def breakages(session: nox.Session, torch: str) -> None:
+    """Under one torch version, put back the other side of each registered change: its specs on this side must fail."""
+    install_suite(session, torch, "dev")
+    session.run(
+        "pytest",
+        "tests/test_falsifiability.py",
+        "-k",
+        "change_breakage or unbroken or every_registered_change",
+        *(session.posargs or ["-n", "auto"]),
+    )
+
+
+@nox.session
 def report(session: nox.Session) -> None:
-    """Build the version matrix, the changes view, the claims ledger and the API report from the records."""
+    """Build the version matrix, the changes by release, the claims ledger, the API report and the API surface."""
     install_suite(session, REPORT_TORCH)
     records = sorted(str(path) for path in RECORDS.glob("*.json"))
     if not records:
         session.error(f"no records in {RECORDS}: run a specs session first")
-    session.run("python", "-m", "torchspecs.report", "build", *records, "--out-dir", "reports")
+    surveys = sorted(str(path) for path in SURVEYS.glob("torch-*.json"))
+    session.run("python", "-m", "torchspecs.report", "build", *records, "--out-dir", "reports", "--surveys", *surveys)
 
 
 @nox.session

@@ -2,25 +2,10 @@
 
 import textwrap
 
-import pytest
-
 from torchspecs import api
 
 DOCS = "https://docs.pytorch.org/docs/stable"
-
-
-@pytest.mark.parametrize(
-    ("url", "name"),
-    [
-        (f"{DOCS}/generated/torch.gather.html", "torch.gather"),
-        (f"{DOCS}/generated/torch.nn.Module.html#torch.nn.Module.register_buffer", "torch.nn.Module.register_buffer"),
-        (f"{DOCS}/data.html#torch.utils.data.DataLoader", "torch.utils.data.DataLoader"),
-        (f"{DOCS}/notes/autograd.html", None),
-        (f"{DOCS}/generated/torch.no_such_function.html", None),
-    ],
-)
-def test_a_doc_url_names_its_anchor_or_its_generated_page(url, name):
-    assert api.api_from_doc_url(url) == name
+GATHER = f"{DOCS}/generated/torch.gather.html"
 
 
 def test_calls_resolve_through_the_files_imports_and_unknown_names_are_dropped(tmp_path):
@@ -57,10 +42,14 @@ def test_calls_resolve_through_the_files_imports_and_unknown_names_are_dropped(t
 
 
 def test_cited_api_is_read_from_the_records_doc_citations():
+    gather, page = (
+        {"cite": "torch.gather", "url": GATHER},
+        {"cite": "notes/autograd", "url": f"{DOCS}/notes/autograd.html"},
+    )
     record = {
         "results": [
-            {"topic": "t/test_a", "case": "test_x[cpu]", "docs": [f"{DOCS}/generated/torch.gather.html"]},
-            {"topic": "t/test_a", "case": "test_x[cuda]", "docs": [f"{DOCS}/generated/torch.gather.html"]},
+            {"topic": "t/test_a", "case": "test_x[cpu]", "docs": [gather, page]},
+            {"topic": "t/test_a", "case": "test_x[cuda]", "docs": [gather]},
         ]
     }
     assert api.cited_api([record]) == {"torch.gather": {"t/test_a::test_x"}}
@@ -85,7 +74,7 @@ def test_each_namespace_lists_its_public_api():
 
 def test_the_report_counts_each_namespace_and_lists_each_api(tmp_path):
     (tmp_path / "test_example.py").write_text("import torch\n\ndef test_x():\n    torch.gather\n    torch.zeros(2)\n")
-    record = {"results": [{"topic": "t", "case": "test_x", "docs": [f"{DOCS}/generated/torch.gather.html"]}]}
+    record = {"results": [{"topic": "t", "case": "test_x", "docs": [{"cite": "torch.gather", "url": GATHER}]}]}
     text = api.api_markdown(tmp_path, [record])
     namespace_row = next(line for line in text.splitlines() if line.startswith("| torch functions |"))
     assert namespace_row.split(" | ")[2:5] == ["1", "1", "2"]

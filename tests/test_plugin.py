@@ -5,9 +5,11 @@ import textwrap
 import pytest
 import torch
 
+from torchspecs import report
 from torchspecs.versions import torch_version
 
-DOC = "https://docs.pytorch.org/docs/stable/tensors.html"
+DOC = "tensors"
+STABLE = "https://docs.pytorch.org/docs/stable"
 
 
 def write_spec(pytester, body, name="test_example.py"):
@@ -48,7 +50,7 @@ def test_device_fixture_is_parametrised_over_selected_devices(project):
 
 def test_spec_without_metadata_is_refused_at_collection(project):
     write_spec(project, "def test_bare():\n    pass\n")
-    assert_usage_error(project, lines=["*test_bare: no rule*", "*test_bare: no @pytest.mark.doc(url)*"])
+    assert_usage_error(project, lines=["*test_bare: no rule*", "*test_bare: no @pytest.mark.doc(...)*"])
 
 
 def test_tests_outside_the_spec_paths_need_no_metadata(project):
@@ -59,20 +61,57 @@ def test_tests_outside_the_spec_paths_need_no_metadata(project):
 @pytest.mark.parametrize(
     ("marks", "message"),
     [
-        ('@pytest.mark.doc("https://example.com/torch")', "is not PyTorch documentation"),
+        ('@pytest.mark.doc("https://example.com/torch")', "cite a page by its path without .html"),
+        ('@pytest.mark.doc("notes/serialisation")', "'notes/serialisation' is neither an API"),
+        (
+            '@pytest.mark.doc("torch.no_such_function")',
+            "doc('torch.no_such_function'): no such API in the installed torch",
+        ),
+        ('@pytest.mark.doc("torch.load", "weights-only")', "'torch.load' is an API: cite it without a section"),
         (
             f'@pytest.mark.doc("{DOC}")\n@pytest.mark.claim("999.nothing", verdict="holds")',
             "'999.nothing' is not in torchspecs/claims.toml",
         ),
         (
             f'@pytest.mark.doc("{DOC}")\n@pytest.mark.claim("004.view-shares-memory", verdict="true")',
-            "has verdict 'true'",
+            "verdict='true' is not one of holds, wrong, depends-on-version",
         ),
         (f'@pytest.mark.doc("{DOC}")\n@pytest.mark.torch_version("2.5")', "'2.5' is not a version range"),
         (f'@pytest.mark.doc("{DOC}")\n@pytest.mark.torch_version(">=two")', "'>=two' is not a version range"),
-        ('@pytest.mark.doc("a", "b")', "@pytest.mark.doc takes one string argument"),
+        ('@pytest.mark.doc("a", "b", "c")', "@pytest.mark.doc takes 1 or 2 string argument(s)"),
+        (f'@pytest.mark.doc("{DOC}")\n@pytest.mark.claim("004.view-shares-memory")', "claim needs verdict="),
+        (f'@pytest.mark.doc("{DOC}")\n@pytest.mark.torch_version("<2.6 or >=2.4")', "its alternatives overlap"),
+        (
+            f'@pytest.mark.doc("{DOC}")\n@pytest.mark.change("no-such-change", side="after")',
+            "'no-such-change' is not in the change registry",
+        ),
+        (
+            f'@pytest.mark.doc("{DOC}")\n@pytest.mark.change("a-change", side="later")',
+            "side='later' is not one of before, after",
+        ),
+        (f'@pytest.mark.doc("{DOC}")\n@pytest.mark.change("a-change")', "change needs side="),
+        (
+            f'@pytest.mark.doc("{DOC}")\n@pytest.mark.torch_version("<2.0")\n@pytest.mark.torch_version(">=2.1")',
+            "its gates admit no release: >=2.1 and <2.0",
+        ),
     ],
-    ids=["non-doc-url", "unknown-claim", "bad-verdict", "bare-version", "malformed-version", "two-args"],
+    ids=[
+        "url-not-name",
+        "unknown-page",
+        "unknown-api",
+        "api-with-section",
+        "unknown-claim",
+        "bad-verdict",
+        "bare-version",
+        "malformed-version",
+        "three-args",
+        "claim-without-verdict",
+        "overlapping-union",
+        "unknown-change",
+        "unknown-side",
+        "change-without-side",
+        "empty-gates",
+    ],
 )
 def test_malformed_metadata_is_a_usage_error(project, marks, message):
     write_spec(project, f'{marks}\ndef test_it():\n    """A rule."""\n')
@@ -82,6 +121,27 @@ def test_malformed_metadata_is_a_usage_error(project, marks, message):
 def test_malformed_version_range_outside_the_specs_is_a_usage_error(project):
     project.makepyfile(test_helper='import pytest\n\n@pytest.mark.torch_version("soon")\ndef test_it():\n    pass\n')
     assert_usage_error(project, "test_helper.py", lines=["*'soon' is not a version range*"])
+
+
+def test_a_union_gate_runs_on_either_side_of_the_window(project):
+    installed = torch_version()
+    write_spec(
+        project,
+        f'''
+        @pytest.mark.doc("{DOC}")
+        @pytest.mark.torch_version("<2.0 or >={installed}")
+        def test_outside_the_window():
+            """Holds outside a window."""
+
+        @pytest.mark.doc("{DOC}")
+        @pytest.mark.torch_version(">=2.0,<{installed}")
+        def test_inside_the_window():
+            """Holds inside it."""
+        ''',
+    )
+    result = project.runpytest("-rs")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines([f"*asserts torch >=2.0,<{installed}; installed torch is {installed}*"])
 
 
 def test_conflicting_verdicts_for_one_claim_are_refused(project):
@@ -218,21 +278,28 @@ def test_report_header_names_versions_devices_and_profile(project):
     )
 
 
-def test_metadata_reaches_junit_xml(project):
+def test_metadata_reaches_junit_xml_and_the_record(project):
     write_spec(
         project,
         f'''
         @pytest.mark.doc("{DOC}")
+        @pytest.mark.doc("torch.nn.Module.to")
         @pytest.mark.claim("004.view-shares-memory", verdict="holds")
         def test_it():
             """The rule in words."""
         ''',
     )
     project.runpytest("--junitxml=report.xml").assert_outcomes(passed=1)
-    xml = (project.path / "report.xml").read_text()
-    assert 'name="rule" value="The rule in words."' in xml
-    assert f'name="doc" value="{DOC}"' in xml
-    assert 'name="claim" value="004.view-shares-memory=holds"' in xml
+    (result,) = report.record_from_junit(project.path / "report.xml")["results"]
+    assert result["rule"] == "The rule in words."
+    assert result["topic"] == "test_example"
+    assert result["id"] == "specs/test_example.py::test_it"
+    assert result["docs"] == [
+        {"cite": "torch.nn.Module.to", "url": f"{STABLE}/generated/torch.nn.Module.html#torch.nn.Module.to"},
+        {"cite": "tensors", "url": f"{STABLE}/tensors.html"},
+    ]
+    assert result["claims"] == [{"id": "004.view-shares-memory", "verdict": "holds"}]
+    assert (result["changes"], result["gates"], result["skip_cause"], result["status"]) == ([], [], "", "passed")
 
 
 def test_torch_and_numpy_dtypes_are_named_in_spec_ids(project):

@@ -39,14 +39,25 @@ def records(datadir, tmp_path):
     return paths
 
 
+SURVEYS = ("survey-2.3.1.json", "survey-2.1.2.json", "survey-2.2.2.json")
+
+
 @pytest.fixture
 def built(records, tmp_path, datadir):
+    """The reports built from the golden records, surveys, change registry and surface triage."""
     out = tmp_path / "reports"
-    report.build(records, out, spec_root=datadir)
+    report.build(
+        records,
+        out,
+        spec_root=datadir,
+        surveys=[datadir / name for name in SURVEYS],
+        changes_path=datadir / "changes.toml",
+        triage_path=datadir / "surface_triage.toml",
+    )
     return out
 
 
-@pytest.mark.parametrize("name", ["matrix.md", "changes.md", "claims.md", "matrix.html"])
+@pytest.mark.parametrize("name", ["matrix.md", "changes.md", "claims.md", "matrix.html", "surface.md"])
 def test_reports_match_their_golden_files(built, file_regression, name):
     stem, extension = name.split(".")
     file_regression.check((built / name).read_text(encoding="utf-8"), basename=stem, extension=f".{extension}")
@@ -63,7 +74,7 @@ def test_a_record_drops_tests_that_are_not_specs(records):
 
 def test_a_spec_skipped_by_its_version_gate_is_the_other_side_not_a_skip(records):
     statuses = {result["case"]: result["status"] for result in report.load_record(records[2])["results"]}
-    assert statuses["test_verbose_prints_before_2_2"] == "other-side"
+    assert statuses["test_verbose_prints"] == "other-side"
     assert statuses["test_global_before_local"] == "passed"
 
 
@@ -80,7 +91,7 @@ def test_only_version_differences_count_as_changes(records):
     columns, rows = report.build_rows([report.load_record(path) for path in records])
     view = rows[("aliasing/test_view_ops", "test_view_shares_storage[expand]")]
     pinned = rows[("data/test_pinned_memory", "test_pin_memory_raises")]
-    gated = rows[("training/test_lr_schedulers", "test_verbose_warns_from_2_2")]
+    gated = rows[("training/test_lr_schedulers", "test_verbose_warns")]
     assert not report.differs_between_versions(view, columns), "pass on cpu and on cuda is no change"
     assert not report.differs_between_versions(pinned, columns), "a skip on one of two merged runs is no change"
     assert report.differs_between_versions(gated, columns)
@@ -99,13 +110,13 @@ def _saved_earlier(path):
     ("content", "message"),
     [
         ("{not json", "not a readable JSON record"),
-        ('{"benchmarks": []}', "not a torchspecs result record (format 2)"),
-        ('{"format": 1, "run": {}, "specs": []}', "not a torchspecs result record (format 2)"),
-        ('{"format": 2, "run": [], "results": []}', "needs a run object and a list of results"),
-        (json.dumps({"format": 2, "run": {**RUN, "torch": "two"}, "results": []}), "'two' is not a version"),
-        (json.dumps({"format": 2, "run": {"torch": "2.6.0"}, "results": []}), "without torch_build, cuda, numpy"),
-        (json.dumps({"format": 2, "run": RUN, "results": [{"status": "passed"}]}), "without results[].case"),
-        (json.dumps({"format": 2, "run": RUN, "results": [{**RESULT, "status": "fine"}]}), "unknown status fine"),
+        ('{"benchmarks": []}', "not a torchspecs result record (format 3)"),
+        ('{"format": 1, "run": {}, "specs": []}', "not a torchspecs result record (format 3)"),
+        ('{"format": 3, "run": [], "results": []}', "needs a run object and a list of results"),
+        (json.dumps({"format": 3, "run": {**RUN, "torch": "two"}, "results": []}), "'two' is not a version"),
+        (json.dumps({"format": 3, "run": {"torch": "2.6.0"}, "results": []}), "without torch_build, cuda, numpy"),
+        (json.dumps({"format": 3, "run": RUN, "results": [{"status": "passed"}]}), "without results[].case"),
+        (json.dumps({"format": 3, "run": RUN, "results": [{**RESULT, "status": "fine"}]}), "unknown status fine"),
     ],
 )
 def test_build_refuses_a_broken_record_before_writing_anything(records, tmp_path, capsys, datadir, content, message):
@@ -161,7 +172,7 @@ def test_the_command_line_needs_a_destination_and_exits_2_without_one(datadir):
 def test_a_real_run_under_xdist_gives_a_record_with_the_run_and_device_rows(project, tmp_path):
     (project.path / "specs" / "test_example.py").write_text(
         "import pytest, torch\n\n"
-        "@pytest.mark.doc('https://docs.pytorch.org/docs/stable/generated/torch.zeros.html')\n"
+        "@pytest.mark.doc('torch.zeros')\n"
         "@pytest.mark.parametrize('dtype', [torch.float32, torch.int64])\n"
         "def test_zeros(device, dtype):\n"
         "    '''zeros is all zeros.'''\n"

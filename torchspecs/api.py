@@ -3,9 +3,8 @@
 Two measures, each exact in its own way:
 
 cited
-    a spec's ``@pytest.mark.doc`` names the API: ``generated/torch.gather.html``
-    cites ``torch.gather``, and ``torch.nn.Module.html#torch.nn.Module.to``
-    cites ``torch.nn.Module.to``.
+    a spec's ``@pytest.mark.doc`` names the API, e.g. ``doc("torch.gather")``
+    or ``doc("torch.nn.Module.to")``; a page citation names none.
 called
     a spec file calls it, read from the source: ``torch.x``, ``F.x``, ``nn.X``
     and names imported from torch are resolved through the file's imports;
@@ -23,34 +22,12 @@ import importlib
 import inspect
 from collections import defaultdict
 from pathlib import Path
-from urllib.parse import urlparse
 
 import torch
 
+from torchspecs.docs import exists
+
 __all__ = ["api_markdown", "called_api", "cited_api", "namespaces"]
-
-
-def _resolves(dotted: str) -> bool:
-    module_name, *attributes = dotted.split(".")
-    try:
-        target = importlib.import_module(module_name)
-        for index, attribute in enumerate(attributes):
-            try:
-                target = getattr(target, attribute)
-            except AttributeError:
-                target = importlib.import_module(".".join([module_name, *attributes[: index + 1]]))
-    except (ImportError, AttributeError):
-        return False
-    return True
-
-
-def api_from_doc_url(url: str) -> str | None:
-    """The API a documentation URL names: its ``#torch.`` anchor, else its ``generated/torch.X.html`` page."""
-    parsed = urlparse(url)
-    if parsed.fragment.startswith("torch."):
-        return parsed.fragment
-    page = parsed.path.rsplit("/", 1)[-1].removesuffix(".html")
-    return page if page.startswith("torch.") and _resolves(page) else None
 
 
 def cited_api(records: list[dict]) -> dict[str, set[str]]:
@@ -58,10 +35,9 @@ def cited_api(records: list[dict]) -> dict[str, set[str]]:
     cited: dict[str, set[str]] = defaultdict(set)
     for record in records:
         for result in record["results"]:
-            for url in result["docs"]:
-                name = api_from_doc_url(url)
-                if name:
-                    cited[name].add(f"{result['topic']}::{result['case'].split('[')[0]}")
+            for citation in result["docs"]:
+                if citation["cite"].startswith("torch."):
+                    cited[citation["cite"]].add(f"{result['topic']}::{result['case'].split('[')[0]}")
     return cited
 
 
@@ -111,7 +87,7 @@ def called_api(spec_root: Path) -> dict[str, set[str]]:
                 for owner, names in methods.items():
                     if node.func.attr in names:
                         called[f"{owner}.{node.func.attr}"].add(where)
-    return {name: files for name, files in called.items() if _resolves(name)}
+    return {name: files for name, files in called.items() if exists(name)}
 
 
 def _module_public(module_name: str, keep) -> set[str]:

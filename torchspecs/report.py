@@ -1,4 +1,4 @@
-"""Result records and the reports built from them: the version matrix, its changes, and the claims ledger.
+"""Result records and the reports built from them: the version matrix, the changes by release, the claims ledger.
 
     pytest specs --junitxml=results.xml
     python -m torchspecs.report record results.xml --out-dir reports/records
@@ -7,17 +7,23 @@
 ``record`` turns one run's JUnit XML into a result record: the run (torch
 version and build, CUDA, devices, Python, platform, date, which the plugin
 writes into the XML) and per spec its id, topic, device, rule, citations,
-claims, version gates, status and message.  ``build`` reads any number of
-records and writes:
+claims, change sides, version gates, status and message (the fields declared
+in ``torchspecs.metadata``).  ``build`` reads any number of records and writes:
 
 ``matrix.md`` / ``matrix.html``
     specs by topic against torch version x device, with pass counts per topic;
 ``changes.md``
-    only the specs whose result differs between torch versions;
+    the registered behaviour changes (``changes.toml``) release by release, each
+    with its evidence and its specs on either side; then every spec whose result
+    differs between torch versions, and why;
 ``claims.md``
     every study-note claim the specs settle, its verdict and its specs' results per version;
 ``api.md``
-    which documented torch API the specs cite and call (see ``torchspecs.api``).
+    which documented torch API the specs cite and call (see ``torchspecs.api``);
+``surface.md``
+    given API surveys (``--surveys``, see ``torchspecs.survey``): the API surface
+    diffed release by release, each removal, signature and base-class change
+    linked to its change, triaged, or marked untriaged (see ``torchspecs.surface``).
 
 Runs that land in the same column (the same torch version and device from
 several Python versions or machines) are merged: a spec is FAIL there if it
@@ -40,9 +46,10 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from torchspecs.versions import VersionSpecError, parse_version, version_matches
+from torchspecs.metadata import FIELDS, record_fields
+from torchspecs.versions import VersionSpecError, parse_version
 
-RECORD_FORMAT = 2
+RECORD_FORMAT = 3
 # The JUnit XML global property in which the plugin writes the run's description, a JSON object.
 RUN_PROPERTY = "torchspecs-run"
 STATUSES = ("passed", "failed", "error", "skipped", "other-side", "xfailed")
@@ -57,7 +64,7 @@ RUN_FIELDS = (
     "devices_present",
     "devices_selected",
 )
-RESULT_FIELDS = ("id", "topic", "case", "device", "rule", "docs", "claims", "torch_versions", "status", "message")
+RESULT_FIELDS = (*(spec_field.name for spec_field in FIELDS), "status", "message")
 MESSAGE_LIMIT = 500
 
 
@@ -91,18 +98,11 @@ def _run_of(root: ElementTree.Element, source: Path) -> dict:
     )
 
 
-def _is_other_side(status: str, gates: list[str], torch_version: str) -> bool:
-    """A spec skipped because it asserts the behaviour of other torch versions than this run's."""
-    return status == "skipped" and any(not version_matches(gate, torch_version) for gate in gates)
-
-
-def _claim(value: str) -> dict:
-    claim_id, _, verdict = value.partition("=")
-    return {"id": claim_id, "verdict": verdict}
-
-
 def record_from_junit(junit_path: Path) -> dict:
-    """A result record: the run, and per spec result its id, topic, device, metadata, status and message."""
+    """A result record: the run, and per spec result its metadata fields (torchspecs.metadata), status and message.
+
+    A spec is a testcase carrying the plugin's ``topic`` property, whichever folders the run took its specs from.
+    """
     try:
         root = ElementTree.parse(junit_path).getroot()
     except (OSError, ElementTree.ParseError) as error:
@@ -110,30 +110,19 @@ def record_from_junit(junit_path: Path) -> dict:
     run = _run_of(root, junit_path)
     results = []
     for case in root.iter("testcase"):
-        classname = case.get("classname", "")
-        if not classname.startswith("specs."):
-            continue
         properties: dict[str, list[str]] = defaultdict(list)
         for prop in case.iter("property"):
             properties[prop.get("name", "")].append(prop.get("value", ""))
+        if "topic" not in properties:
+            continue
+        try:
+            fields = record_fields(properties)
+        except ValueError as error:
+            raise ReportInputError(f"{junit_path}: {case.get('name')}: a property is not JSON ({error})") from error
         status, message = _outcome(case)
-        gates = properties["torch_version"]
-        if _is_other_side(status, gates, run["torch"]):
+        if status == "skipped" and fields["skip_cause"] == "other-side":
             status = "other-side"
-        results.append(
-            {
-                "id": f"{classname.replace('.', '/')}.py::{case.get('name')}",
-                "topic": "/".join(classname.split(".")[1:]),
-                "case": (properties["case"] or [case.get("name", "")])[0],
-                "device": (properties["device"] or ["cpu"])[0],
-                "rule": (properties["rule"] or [""])[0],
-                "docs": properties["doc"],
-                "claims": [_claim(value) for value in properties["claim"]],
-                "torch_versions": gates,
-                "status": status,
-                "message": message,
-            }
-        )
+        results.append({**fields, "status": status, "message": message})
     if not results:
         raise ReportInputError(f"{junit_path}: no spec results in it")
     return {"format": RECORD_FORMAT, "run": run, "results": results}
@@ -192,6 +181,7 @@ class Row:
     rule: str
     gates: list[str]
     claims: list[dict]
+    changes: list[dict]
     results: dict[Column, list[tuple[str, dict]]] = field(default_factory=lambda: defaultdict(list))
 
 
@@ -223,7 +213,15 @@ def build_rows(records: list[dict]) -> tuple[list[Column], dict[tuple[str, str],
         for result in record["results"]:
             key = (result["topic"], result["case"])
             row = rows.setdefault(
-                key, Row(result["topic"], result["case"], result["rule"], result["torch_versions"], result["claims"])
+                key,
+                Row(
+                    result["topic"],
+                    result["case"],
+                    result["rule"],
+                    result["gates"],
+                    result["claims"],
+                    result["changes"],
+                ),
             )
             if result["device"] not in selected:
                 continue
@@ -365,13 +363,92 @@ def matrix_markdown(records: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def changes_markdown(records: list[dict]) -> str:
-    """Only the rows whose result differs between torch versions on some device."""
+def _minor(version: Version) -> str:
+    return f"{version.major}.{version.minor}"
+
+
+def _side_results(rows: list[Row], columns: list[Column]) -> str:
+    """How one side's specs fared: the releases they ran on, and any failure."""
+    ran: dict[Version, set[str]] = defaultdict(set)
+    for row in rows:
+        for column in columns:
+            kind = cell(row, column).kind
+            if kind in ("pass", "fail"):
+                ran[column.torch].add(kind)
+    if not ran:
+        return "not run in these records"
+    failed = sorted(version for version, kinds in ran.items() if "fail" in kinds)
+    versions = sorted(ran)
+    span = str(versions[0]) if len(versions) == 1 else f"{versions[0]} to {versions[-1]} ({len(versions)} releases)"
+    if failed:
+        return f"**FAILED** on {', '.join(map(str, failed))}; ran on {span}"
+    return f"passed on {span}"
+
+
+def changes_markdown(records: list[dict], registry: dict, surface: dict[str, dict[str, int]] | None = None) -> str:
+    """The behaviour changes by release, each with its evidence and its specs on each side; then every spec whose
+    result differs between the versions run, and why."""
     columns, rows = build_rows(records)
+    by_change: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for row in rows.values():
+        for change in row.changes:
+            by_change[(change["id"], change["side"])].append(row)
+    run_versions = sorted({column.torch for column in columns})
+    releases = sorted(
+        {Version(_minor(version)) for version in run_versions}
+        | {change.since for change in registry.values()}
+        | {change.until for change in registry.values() if change.until},
+    )
+    lines = [
+        "# Behaviour changes by torch release",
+        "",
+        f"{len(registry)} behaviour change{'' if len(registry) == 1 else 's'} {'is' if len(registry) == 1 else 'are'} registered in `torchspecs/changes.toml`, each asserted by specs on "
+        "both sides: the *before* side runs on the releases before the change (and, for a behaviour later taken "
+        "back, again after it), the *after* side on the others. Each entry gives the releases run on either side of "
+        "the boundary to pin it, and the upstream evidence. The specs' results are from the records in "
+        f"`reports/records/` ({', '.join(map(str, run_versions))}).",
+        "",
+    ]
+    for release in releases[1:] if releases and releases[0] == Version("2.0") else releases:
+        name = _minor(release)
+        landed = sorted(
+            (change for change in registry.values() if change.since == release or change.until == release),
+            key=lambda change: (change.area, change.id),
+        )
+        lines += [f"## {name}", ""]
+        counts = (surface or {}).get(name)
+        if counts is not None:
+            lines += [
+                f"API surface against the previous release: {counts['added']} added, {counts['removed']} removed, "
+                f"{counts['signature']} signatures and {counts['bases']} base classes changed, "
+                f"{counts['untriaged']} untriaged ([surface.md](surface.md#{name.replace('.', '')})).",
+                "",
+            ]
+        if not landed:
+            lines += ["No registered behaviour change in the covered areas.", ""]
+        for change in landed:
+            ended = change.until == release
+            lines += [
+                f"### `{change.id}`" + (" (taken back)" if ended else ""),
+                "",
+                f"{change.area}, {change.kind}: {', '.join(f'`{api}`' for api in change.apis)}",
+                "",
+                f"- **before** ({change.releases('before')}): {change.before}",
+                f"- **after** ({change.releases('after')}): {change.after}",
+                f"- pinned by running {', '.join(change.pinned)}",
+                "- evidence: " + ", ".join(f"<{url}>" for url in change.evidence),
+            ]
+            if change.notes:
+                lines.append(f"- note: {change.notes}")
+            for side in ("before", "after"):
+                members = by_change.get((change.id, side), [])
+                specs = ", ".join(sorted({f"`{row.topic}::{row.case.split('[')[0]}`" for row in members})) or "none"
+                lines.append(f"- {side} side: {specs}, {_side_results(members, columns)}")
+            lines.append("")
     changed = [row for row in rows.values() if differs_between_versions(row, columns)]
     reasons = Counter(why_it_differs(row, columns) for row in changed)
-    lines = [
-        "# Specs whose result differs between torch versions",
+    lines += [
+        "## Specs whose result differs between versions",
         "",
         f"{len(changed)} of {len(rows)} specs differ between the versions run: "
         + ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
@@ -382,9 +459,15 @@ def changes_markdown(records: list[dict]) -> str:
         "",
     ]
     lines += _markdown_table(
-        ["spec", "why", "rule", *map(str, columns)],
+        ["spec", "why", "change", "rule", *map(str, columns)],
         [
-            [f"{row.topic}::{row.case}", why_it_differs(row, columns), row.rule, *(cell(row, c).text for c in columns)]
+            [
+                f"{row.topic}::{row.case}",
+                why_it_differs(row, columns),
+                ", ".join(f"{change['id']} ({change['side']})" for change in row.changes),
+                row.rule,
+                *(cell(row, c).text for c in columns),
+            ]
             for row in changed
         ],
     )
@@ -525,10 +608,22 @@ def _write_atomically(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-def build(record_paths: list[Path], out_dir: Path, spec_root: Path) -> list[Path]:
-    """Write every report from the records; nothing is written unless every record loads."""
+def build(
+    record_paths: list[Path],
+    out_dir: Path,
+    spec_root: Path,
+    surveys: list[Path] = (),
+    changes_path: Path | None = None,
+    triage_path: Path | None = None,
+) -> list[Path]:
+    """Write every report from the records (and the API surveys); nothing is written unless every input loads.
+
+    The change registry and the surface triage are the bundled ones unless a path names others.
+    """
     from torchspecs.api import api_markdown
+    from torchspecs.changes import ChangeRegistryError, load_changes
     from torchspecs.claims import claims
+    from torchspecs.surface import SurfaceError, load_triage, pairs, surface_markdown, surface_summary
 
     if not record_paths:
         raise ReportInputError("no records given")
@@ -538,13 +633,22 @@ def build(record_paths: list[Path], out_dir: Path, spec_root: Path) -> list[Path
         (load_record(path) for path in record_paths),
         key=lambda record: (parse_version(record["run"]["torch"]), record["run"]["python"]),
     )
+    try:
+        registry = load_changes(changes_path)
+        surface_pairs = pairs(list(surveys), registry, load_triage(triage_path)) if surveys else None
+    except (ChangeRegistryError, SurfaceError) as error:
+        raise ReportInputError(str(error)) from error
+    surface = surface_markdown(surface_pairs) if surface_pairs is not None else None
+    summary = surface_summary(surface_pairs) if surface_pairs is not None else None
     outputs = {
         "matrix.md": matrix_markdown(records),
         "matrix.html": matrix_html(records),
-        "changes.md": changes_markdown(records),
+        "changes.md": changes_markdown(records, registry, summary),
         "claims.md": claims_markdown(records, claims()),
         "api.md": api_markdown(spec_root, records),
     }
+    if surface is not None:
+        outputs["surface.md"] = surface
     written = []
     for name, text in outputs.items():
         _write_atomically(out_dir / name, text)
@@ -564,6 +668,15 @@ def main(argv: list[str] | None = None) -> int:
     build_command.add_argument("records", type=Path, nargs="+")
     build_command.add_argument("--out-dir", type=Path, required=True)
     build_command.add_argument("--specs", type=Path, default=Path("specs"), help="the spec folder the API report reads")
+    build_command.add_argument(
+        "--changes", type=Path, default=None, help="the change registry (default: the bundled torchspecs/changes.toml)"
+    )
+    build_command.add_argument(
+        "--triage", type=Path, default=None, help="the surface triage (default: the bundled surface_triage.toml)"
+    )
+    build_command.add_argument(
+        "--surveys", type=Path, nargs="*", default=[], help="API surveys (torchspecs.survey) to diff into surface.md"
+    )
     arguments = parser.parse_args(argv)
     try:
         if arguments.command == "record":
@@ -574,7 +687,14 @@ def main(argv: list[str] | None = None) -> int:
             print(", ".join(f"{n} {status}" for status, n in sorted(statuses.items())), file=sys.stderr)
             print(out)
         else:
-            for path in build(arguments.records, arguments.out_dir, arguments.specs):
+            for path in build(
+                arguments.records,
+                arguments.out_dir,
+                arguments.specs,
+                arguments.surveys,
+                arguments.changes,
+                arguments.triage,
+            ):
                 print(f"wrote {path}")
     except ReportInputError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -15,17 +15,12 @@ from torchspecs.assertions import (
 )
 from torchspecs.isolation import default_dtype
 
-FROM_NUMPY_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.from_numpy.html"
-AS_TENSOR_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.as_tensor.html"
-TENSOR_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.tensor.html"
-NUMPY_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.Tensor.numpy.html"
-LEGACY_DOC = "https://docs.pytorch.org/docs/stable/tensors.html#torch.Tensor.__init__"
 COPY_CONSTRUCT_WARNING = "To copy construct from a tensor, it is recommended to use"
 # Specs about what torch.tensor(tensor) returns ignore just this warning; the warning has specs of its own.
 IGNORE_COPY_CONSTRUCT_WARNING = pytest.mark.filterwarnings(f"ignore:{COPY_CONSTRUCT_WARNING}:UserWarning")
 
 
-@pytest.mark.doc(FROM_NUMPY_DOC)
+@pytest.mark.doc("torch.from_numpy")
 def test_from_numpy_shares_memory_both_ways():
     """from_numpy returns a tensor that shares the array's memory: writes to either show in the other."""
     array = np.arange(6.0).reshape(2, 3)
@@ -35,7 +30,7 @@ def test_from_numpy_shares_memory_both_ways():
     assert_aliased(tensor, array)
 
 
-@pytest.mark.doc(NUMPY_DOC)
+@pytest.mark.doc("torch.Tensor.numpy")
 def test_tensor_numpy_shares_memory():
     """Tensor.numpy() of a CPU tensor returns an array that shares the tensor's memory."""
     tensor = torch.arange(4.0)
@@ -43,7 +38,7 @@ def test_tensor_numpy_shares_memory():
     assert_aliased(tensor.numpy(), tensor)
 
 
-@pytest.mark.doc(AS_TENSOR_DOC)
+@pytest.mark.doc("torch.as_tensor")
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
 def test_as_tensor_shares_an_ndarray_of_matching_dtype(dtype):
     """as_tensor of an ndarray, with no dtype or device change, shares the array's memory."""
@@ -51,14 +46,14 @@ def test_as_tensor_shares_an_ndarray_of_matching_dtype(dtype):
     assert_aliased(array, torch.as_tensor(array))
 
 
-@pytest.mark.doc(AS_TENSOR_DOC)
+@pytest.mark.doc("torch.as_tensor")
 def test_as_tensor_returns_a_tensor_of_matching_dtype_itself():
     """as_tensor returns its tensor argument itself when dtype and device already match."""
     tensor = torch.arange(3.0)
     assert_same_object(torch.as_tensor(tensor), tensor, "as_tensor")
 
 
-@pytest.mark.doc(AS_TENSOR_DOC)
+@pytest.mark.doc("torch.as_tensor")
 def test_as_tensor_copies_when_the_dtype_changes():
     """as_tensor copies, as data.to(dtype) would, when asked for another dtype."""
     array = np.arange(3, dtype=np.float32)
@@ -67,7 +62,7 @@ def test_as_tensor_copies_when_the_dtype_changes():
     assert_is_copy_of(array, converted)
 
 
-@pytest.mark.doc(TENSOR_DOC)
+@pytest.mark.doc("torch.tensor")
 @pytest.mark.claim("001.tensor-function-always-copies", verdict="holds")
 @IGNORE_COPY_CONSTRUCT_WARNING
 @pytest.mark.parametrize(
@@ -81,7 +76,7 @@ def test_torch_tensor_always_copies(make_data):
     assert_is_copy_of(data, torch.tensor(data))
 
 
-@pytest.mark.doc(TENSOR_DOC)
+@pytest.mark.doc("torch.tensor")
 @pytest.mark.claim("001.tensor-function-keeps-int", verdict="holds")
 def test_torch_tensor_keeps_python_ints_as_int64():
     """torch.tensor infers int64 from Python ints (and the default float dtype only from floats)."""
@@ -89,7 +84,7 @@ def test_torch_tensor_keeps_python_ints_as_int64():
     assert_dtype(torch.tensor([1.0, 2.0]), torch.get_default_dtype())
 
 
-@pytest.mark.doc(TENSOR_DOC)
+@pytest.mark.doc("torch.tensor")
 @IGNORE_COPY_CONSTRUCT_WARNING
 def test_torch_tensor_detaches_a_tensor_argument():
     """torch.tensor(t) is a leaf with no autograd history, even when t requires grad."""
@@ -99,23 +94,23 @@ def test_torch_tensor_detaches_a_tensor_argument():
     assert not copy.requires_grad, "expected a tensor that does not require grad"
 
 
-@pytest.mark.doc(TENSOR_DOC)
-@pytest.mark.torch_version("<2.7")
+@pytest.mark.doc("torch.tensor")
+@pytest.mark.change("tensor-of-a-tensor-warning-advice", side="before")
 def test_torch_tensor_of_a_tensor_warns_to_clone_then_detach():
-    """Before 2.7, torch.tensor(tensor) warns and recommends sourceTensor.clone().detach()."""
+    """torch.tensor(tensor) warns and recommends sourceTensor.clone().detach()."""
     with pytest.warns(UserWarning, match=rf"{COPY_CONSTRUCT_WARNING} sourceTensor\.clone\(\)\.detach\(\)"):
         torch.tensor(torch.arange(3.0))
 
 
-@pytest.mark.doc(TENSOR_DOC)
-@pytest.mark.torch_version(">=2.7")
+@pytest.mark.doc("torch.tensor")
+@pytest.mark.change("tensor-of-a-tensor-warning-advice", side="after")
 def test_torch_tensor_of_a_tensor_warns_to_detach_then_clone():
-    """From 2.7, torch.tensor(tensor) warns and recommends sourceTensor.detach().clone()."""
+    """torch.tensor(tensor) warns and recommends sourceTensor.detach().clone()."""
     with pytest.warns(UserWarning, match=rf"{COPY_CONSTRUCT_WARNING} sourceTensor\.detach\(\)\.clone\(\)"):
         torch.tensor(torch.arange(3.0))
 
 
-@pytest.mark.doc(LEGACY_DOC)
+@pytest.mark.doc("torch.Tensor.__init__")
 @pytest.mark.claim("001.legacy-tensor-int-to-float", verdict="holds")
 def test_legacy_constructor_turns_python_ints_into_the_default_dtype():
     """torch.Tensor([1, 2]) makes a tensor of the default float dtype, where torch.tensor keeps int64."""
@@ -124,7 +119,7 @@ def test_legacy_constructor_turns_python_ints_into_the_default_dtype():
         assert_dtype(torch.Tensor([1, 2]), torch.float64)
 
 
-@pytest.mark.doc(LEGACY_DOC)
+@pytest.mark.doc("torch.Tensor.__init__")
 @pytest.mark.claim("001.legacy-tensor-aliases-tensor", verdict="holds")
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.int64])
 def test_legacy_constructor_aliases_a_tensor_of_any_dtype(dtype):
@@ -135,7 +130,7 @@ def test_legacy_constructor_aliases_a_tensor_of_any_dtype(dtype):
     assert_is_view_of(source, alias)
 
 
-@pytest.mark.doc(LEGACY_DOC)
+@pytest.mark.doc("torch.Tensor.__init__")
 @pytest.mark.claim("001.legacy-tensor-copies-list-or-ndarray", verdict="wrong")
 def test_legacy_constructor_aliases_an_ndarray_of_the_default_dtype():
     """torch.Tensor(ndarray) shares the array's memory when its dtype is the default dtype (float32 by default)."""
@@ -143,7 +138,7 @@ def test_legacy_constructor_aliases_an_ndarray_of_the_default_dtype():
     assert_aliased(array, torch.Tensor(array))
 
 
-@pytest.mark.doc(LEGACY_DOC)
+@pytest.mark.doc("torch.Tensor.__init__")
 @pytest.mark.claim("001.legacy-tensor-copies-list-or-ndarray", verdict="wrong")
 def test_legacy_constructor_aliasing_follows_the_default_dtype():
     """torch.Tensor(float64 ndarray) shares memory once float64 is the default dtype."""
@@ -152,7 +147,7 @@ def test_legacy_constructor_aliasing_follows_the_default_dtype():
         assert_aliased(array, torch.Tensor(array))
 
 
-@pytest.mark.doc(LEGACY_DOC)
+@pytest.mark.doc("torch.Tensor.__init__")
 @pytest.mark.parametrize("dtype", [np.float64, np.int64, np.float16])
 def test_legacy_constructor_copies_an_ndarray_of_another_dtype(dtype):
     """torch.Tensor(ndarray) of a dtype other than the default converts it into a float32 copy."""
@@ -162,7 +157,7 @@ def test_legacy_constructor_copies_an_ndarray_of_another_dtype(dtype):
     assert_is_copy_of(array, converted)
 
 
-@pytest.mark.doc(LEGACY_DOC)
+@pytest.mark.doc("torch.Tensor.__init__")
 def test_legacy_constructor_copies_a_list():
     """torch.Tensor(list) copies the list's values into new memory."""
     values = [1.0, 2.0]

@@ -5,12 +5,8 @@ import torch
 
 from torchspecs.assertions import assert_dtype, assert_is_copy_of, assert_same_object
 
-TO_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.Tensor.to.html"
-CPU_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.Tensor.cpu.html"
-CUDA_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.Tensor.cuda.html"
 
-
-@pytest.mark.doc(TO_DOC)
+@pytest.mark.doc("torch.Tensor.to")
 def test_to_with_nothing_to_change_returns_the_tensor_itself(device):
     """Tensor.to returns self when the tensor already has the requested dtype and device."""
     tensor = torch.arange(3.0, device=device)
@@ -18,7 +14,7 @@ def test_to_with_nothing_to_change_returns_the_tensor_itself(device):
     assert_same_object(tensor.to(torch.float32), tensor, "to(torch.float32)")
 
 
-@pytest.mark.doc(TO_DOC)
+@pytest.mark.doc("torch.Tensor.to")
 def test_to_another_dtype_returns_a_copy(device):
     """Tensor.to a different dtype returns a converted copy with memory of its own."""
     tensor = torch.arange(3.0, device=device)
@@ -27,14 +23,14 @@ def test_to_another_dtype_returns_a_copy(device):
     assert_is_copy_of(tensor, converted)
 
 
-@pytest.mark.doc(TO_DOC)
+@pytest.mark.doc("torch.Tensor.to")
 def test_to_with_copy_true_always_copies(device):
     """Tensor.to(..., copy=True) returns a new tensor even when nothing needs to change."""
     tensor = torch.arange(3.0, device=device)
     assert_is_copy_of(tensor, tensor.to(device, copy=True))
 
 
-@pytest.mark.doc(CPU_DOC)
+@pytest.mark.doc("torch.Tensor.cpu")
 @pytest.mark.claim("003.cpu-returns-a-cpu-tensor", verdict="holds")
 def test_cpu_of_a_cpu_tensor_returns_the_tensor_itself():
     """Tensor.cpu() returns the original object when the tensor is already in CPU memory."""
@@ -42,7 +38,7 @@ def test_cpu_of_a_cpu_tensor_returns_the_tensor_itself():
     assert_same_object(tensor.cpu(), tensor, "cpu()")
 
 
-@pytest.mark.doc(CUDA_DOC)
+@pytest.mark.doc("torch.Tensor.cuda")
 @pytest.mark.claim("003.cuda-returns-a-gpu-tensor", verdict="holds")
 @pytest.mark.needs_device("cuda")
 def test_moving_a_cpu_tensor_to_cuda_copies_it():
@@ -53,7 +49,7 @@ def test_moving_a_cpu_tensor_to_cuda_copies_it():
     assert_is_copy_of(tensor, moved)
 
 
-@pytest.mark.doc(CPU_DOC)
+@pytest.mark.doc("torch.Tensor.cpu")
 @pytest.mark.claim("003.cpu-returns-a-cpu-tensor", verdict="holds")
 @pytest.mark.needs_device("cuda")
 def test_moving_a_cuda_tensor_to_cpu_copies_it():

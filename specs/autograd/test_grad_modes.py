@@ -6,15 +6,8 @@ from torch import nn
 
 from torchspecs.assertions import assert_equal
 
-DOCS = "https://docs.pytorch.org/docs/stable"
-NO_GRAD_DOC = f"{DOCS}/generated/torch.no_grad.html"
-ENABLE_GRAD_DOC = f"{DOCS}/generated/torch.enable_grad.html"
-SET_GRAD_ENABLED_DOC = f"{DOCS}/generated/torch.autograd.grad_mode.set_grad_enabled.html"
-INFERENCE_MODE_DOC = f"{DOCS}/generated/torch.autograd.grad_mode.inference_mode.html"
-GRAD_MODES_DOC = f"{DOCS}/notes/autograd.html#locally-disabling-gradient-computation"
 
-
-@pytest.mark.doc(NO_GRAD_DOC)
+@pytest.mark.doc("torch.no_grad")
 @pytest.mark.claim("000.no-grad-sets-requires-grad-false", verdict="wrong")
 def test_no_grad_leaves_a_leafs_requires_grad_alone():
     """torch.no_grad() does not turn a leaf's requires_grad from True to False, inside or after the block."""
@@ -24,7 +17,7 @@ def test_no_grad_leaves_a_leafs_requires_grad_alone():
     assert_equal(weights.requires_grad, True, "requires_grad of the leaf after no_grad")
 
 
-@pytest.mark.doc(NO_GRAD_DOC)
+@pytest.mark.doc("torch.no_grad")
 @pytest.mark.claim("003.no-grad-computes-no-gradients", verdict="holds")
 def test_results_computed_under_no_grad_do_not_require_grad():
     """Results computed under no_grad have requires_grad False and no grad_fn: nothing is recorded to differentiate."""
@@ -34,7 +27,7 @@ def test_results_computed_under_no_grad_do_not_require_grad():
     assert_equal((result.requires_grad, result.grad_fn), (False, None), "(requires_grad, grad_fn) of the result")
 
 
-@pytest.mark.doc(ENABLE_GRAD_DOC)
+@pytest.mark.doc("torch.enable_grad")
 def test_enable_grad_inside_no_grad_records_again():
     """torch.enable_grad() inside no_grad turns recording back on for its own block only."""
     weights = torch.ones(2, requires_grad=True)
@@ -45,7 +38,7 @@ def test_enable_grad_inside_no_grad_records_again():
     assert_equal((inner.requires_grad, outer.requires_grad), (True, False), "(inner, outer) requires_grad")
 
 
-@pytest.mark.doc(SET_GRAD_ENABLED_DOC)
+@pytest.mark.doc("torch.autograd.grad_mode.set_grad_enabled")
 def test_set_grad_enabled_switches_recording_by_flag():
     """torch.set_grad_enabled(flag) as a context turns recording on or off by its argument, and restores it after."""
     weights = torch.ones(2, requires_grad=True)
@@ -57,7 +50,7 @@ def test_set_grad_enabled_switches_recording_by_flag():
     assert_equal(torch.is_grad_enabled(), True, "grad mode after the blocks")
 
 
-@pytest.mark.doc(INFERENCE_MODE_DOC)
+@pytest.mark.doc("torch.autograd.grad_mode.inference_mode")
 def test_inference_mode_makes_inference_tensors_that_autograd_refuses_later():
     """Tensors made under inference_mode are inference tensors; autograd refuses to save them for backward afterwards."""
     with torch.inference_mode():
@@ -68,7 +61,7 @@ def test_inference_mode_makes_inference_tensors_that_autograd_refuses_later():
         weights * frozen
 
 
-@pytest.mark.doc(GRAD_MODES_DOC)
+@pytest.mark.doc("notes/autograd", "locally-disabling-gradient-computation")
 @pytest.mark.claim("003.eval-switches-to-inference", verdict="holds")
 @pytest.mark.claim("000.eval-for-evaluation", verdict="holds")
 def test_eval_does_not_disable_autograd():

@@ -6,17 +6,8 @@ from torch import nn
 
 from torchspecs.assertions import assert_equal, assert_independent, assert_shares_storage, assert_values_equal
 
-DOCS = "https://docs.pytorch.org/docs/stable"
-AUTOGRAD_MECHANICS_DOC = f"{DOCS}/notes/autograd.html"
-BACKWARD_DOC = f"{DOCS}/generated/torch.Tensor.backward.html"
-GRAD_DOC = f"{DOCS}/generated/torch.Tensor.grad.html"
-RETAIN_GRAD_DOC = f"{DOCS}/generated/torch.Tensor.retain_grad.html"
-IS_LEAF_DOC = f"{DOCS}/generated/torch.Tensor.is_leaf.html"
-DATA_DOC = f"{DOCS}/notes/autograd.html#in-place-operations-with-autograd"
-CLONE_DOC = f"{DOCS}/generated/torch.clone.html"
 
-
-@pytest.mark.doc(AUTOGRAD_MECHANICS_DOC)
+@pytest.mark.doc("notes/autograd")
 @pytest.mark.claim("001.requires-grad-marks-trainable", verdict="holds")
 def test_results_of_an_op_on_a_tensor_that_requires_grad_require_grad():
     """A result requires grad, and has a grad_fn, when any input requires grad; otherwise neither."""
@@ -27,7 +18,7 @@ def test_results_of_an_op_on_a_tensor_that_requires_grad_require_grad():
     assert_equal((data * data).grad_fn, None, "grad_fn of data * data")
 
 
-@pytest.mark.doc(AUTOGRAD_MECHANICS_DOC)
+@pytest.mark.doc("notes/autograd")
 @pytest.mark.claim("000.grad-fn-names", verdict="holds")
 @pytest.mark.parametrize(
     ("operation", "name"),
@@ -45,7 +36,7 @@ def test_grad_fn_names_the_backward_of_the_operation(operation, name):
     assert_equal(type(result.grad_fn).__name__, name, "the grad_fn's name")
 
 
-@pytest.mark.doc(AUTOGRAD_MECHANICS_DOC)
+@pytest.mark.doc("notes/autograd")
 @pytest.mark.claim("003.grad-fn-holds-the-gradient", verdict="wrong")
 def test_grad_fn_is_the_backward_function_not_the_gradient():
     """grad_fn is a graph node (the function backward will run), not a gradient: it has no values, and links to its inputs."""
@@ -56,7 +47,7 @@ def test_grad_fn_is_the_backward_function_not_the_gradient():
     assert_equal(type(result.grad_fn.next_functions[0][0]).__name__, "AccumulateGrad", "the node grad_fn leads to")
 
 
-@pytest.mark.doc(GRAD_DOC)
+@pytest.mark.doc("torch.Tensor.grad")
 @pytest.mark.claim("003.grad-after-backward", verdict="holds")
 @pytest.mark.claim("001.grad-holds-the-derivative", verdict="holds")
 def test_grad_is_none_until_backward_then_holds_the_derivative():
@@ -67,7 +58,7 @@ def test_grad_is_none_until_backward_then_holds_the_derivative():
     assert_values_equal(weights.grad, torch.tensor([2.0, 4.0]))
 
 
-@pytest.mark.doc(IS_LEAF_DOC)
+@pytest.mark.doc("torch.Tensor.is_leaf")
 @pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf Tensor:UserWarning")
 def test_only_leaves_keep_grad_unless_retain_grad_is_called():
     """backward fills .grad of leaves only; a non-leaf's .grad stays None unless retain_grad() was called on it."""
@@ -80,7 +71,7 @@ def test_only_leaves_keep_grad_unless_retain_grad_is_called():
     assert_equal(dropped.grad, None, "the grad of a non-leaf without retain_grad")
 
 
-@pytest.mark.doc(GRAD_DOC)
+@pytest.mark.doc("torch.Tensor.grad")
 @pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf Tensor:UserWarning")
 def test_reading_grad_of_a_non_leaf_warns():
     """Reading .grad of a non-leaf tensor that does not retain grad warns that it is not populated."""
@@ -89,7 +80,7 @@ def test_reading_grad_of_a_non_leaf_warns():
         _ = non_leaf.grad
 
 
-@pytest.mark.doc(BACKWARD_DOC)
+@pytest.mark.doc("torch.Tensor.backward")
 def test_gradients_accumulate_across_backward_calls_until_cleared():
     """Each backward adds into .grad; it does not overwrite it. Clearing (grad = None) starts over."""
     weights = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -101,7 +92,7 @@ def test_gradients_accumulate_across_backward_calls_until_cleared():
     assert_values_equal(weights.grad, torch.tensor([5.0, 5.0]))
 
 
-@pytest.mark.doc(BACKWARD_DOC)
+@pytest.mark.doc("torch.Tensor.backward")
 @pytest.mark.claim("000.backward-needs-a-scalar", verdict="wrong")
 @pytest.mark.claim("003.non-scalar-loss-backward-with-gradient", verdict="holds")
 def test_backward_of_a_non_scalar_needs_a_gradient_argument():
@@ -113,7 +104,7 @@ def test_backward_of_a_non_scalar_needs_a_gradient_argument():
     assert_values_equal(weights.grad, torch.tensor([3.0, 30.0]))
 
 
-@pytest.mark.doc(BACKWARD_DOC)
+@pytest.mark.doc("torch.Tensor.backward")
 @pytest.mark.claim("004.autograd-example-gradients", verdict="holds")
 def test_the_notes_worked_example_gives_9a_squared_and_minus_2b():
     """For Q = 3a^3 - b^2 and an external gradient of ones, a.grad is 9a^2 and b.grad is -2b exactly."""
@@ -125,7 +116,7 @@ def test_the_notes_worked_example_gives_9a_squared_and_minus_2b():
     assert_values_equal(b.grad, torch.tensor([-12.0, -8.0]))
 
 
-@pytest.mark.doc(BACKWARD_DOC)
+@pytest.mark.doc("torch.Tensor.backward")
 def test_a_second_backward_through_a_freed_graph_raises_unless_the_graph_was_retained():
     """backward frees the graph's saved tensors: a second backward raises, unless the first had retain_graph=True."""
     weights = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -137,7 +128,7 @@ def test_a_second_backward_through_a_freed_graph_raises_unless_the_graph_was_ret
         loss.backward()
 
 
-@pytest.mark.doc(AUTOGRAD_MECHANICS_DOC)
+@pytest.mark.doc("notes/autograd")
 @pytest.mark.claim("004.backward-fills-parameter-grads", verdict="holds")
 def test_backward_of_a_loss_fills_the_grads_of_the_parameters_it_used():
     """loss.backward() computes .grad for every parameter that went into the loss, and only those."""
@@ -148,7 +139,7 @@ def test_backward_of_a_loss_fills_the_grads_of_the_parameters_it_used():
     assert_equal(unused.weight.grad, None, "the grad of a parameter the loss did not use")
 
 
-@pytest.mark.doc(DATA_DOC)
+@pytest.mark.doc("notes/autograd", "in-place-operations-with-autograd")
 def test_writing_through_data_is_invisible_to_autograd():
     """.data shares storage but is not tracked: an in-place change through it is not caught, and backward uses the new values."""
     weights = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -159,7 +150,7 @@ def test_writing_through_data_is_invisible_to_autograd():
     assert_values_equal(weights.grad, torch.tensor([20.0, 40.0]))
 
 
-@pytest.mark.doc(CLONE_DOC)
+@pytest.mark.doc("torch.clone")
 def test_clone_copies_memory_but_stays_in_the_graph():
     """clone() has memory of its own yet records CloneBackward0: gradients flow back through it to the source."""
     weights = torch.tensor([1.0, 2.0], requires_grad=True)

@@ -9,17 +9,12 @@ from torch.utils.data import DataLoader
 
 from torchspecs.assertions import assert_dtype, assert_equal, assert_values_equal
 
-DOCS = "https://docs.pytorch.org/docs/stable/data.html"
-COLLATE_DOC = f"{DOCS}#dataloader-collate-fn"
-DEFAULT_COLLATE_DOC = f"{DOCS}#torch.utils.data.default_collate"
-DEFAULT_CONVERT_DOC = f"{DOCS}#torch.utils.data.default_convert"
-
 
 def _one_batch(samples, **options):
     return next(iter(DataLoader(samples, batch_size=len(samples), **options)))
 
 
-@pytest.mark.doc(DEFAULT_COLLATE_DOC)
+@pytest.mark.doc("torch.utils.data.default_collate")
 @pytest.mark.claim("004.collate-fn-pairs-data-with-labels", verdict="wrong")
 def test_default_collate_turns_a_list_of_pairs_into_a_pair_of_batches():
     """Samples (data, label) become [batched data, batched labels]: the default collate already transposes them."""
@@ -28,7 +23,7 @@ def test_default_collate_turns_a_list_of_pairs_into_a_pair_of_batches():
     assert_values_equal(labels, torch.tensor([0, 1]))
 
 
-@pytest.mark.doc(DEFAULT_COLLATE_DOC)
+@pytest.mark.doc("torch.utils.data.default_collate")
 @pytest.mark.claim("004.dict-samples-batch-by-key", verdict="holds")
 def test_dict_samples_become_a_dict_of_batched_fields():
     """A list of dict samples becomes one dict: each key maps to its batched values (strings stay a list)."""
@@ -36,7 +31,7 @@ def test_dict_samples_become_a_dict_of_batched_fields():
     assert_equal(batch, {"Text": ["Happy", "Sad"], "Class": ["Positive", "Negative"]}, "the collated batch")
 
 
-@pytest.mark.doc(DEFAULT_COLLATE_DOC)
+@pytest.mark.doc("torch.utils.data.default_collate")
 @pytest.mark.parametrize(
     ("samples", "expected"),
     [
@@ -53,7 +48,7 @@ def test_numbers_and_arrays_become_tensors(samples, expected):
     assert_values_equal(batch, expected)
 
 
-@pytest.mark.doc(DEFAULT_COLLATE_DOC)
+@pytest.mark.doc("torch.utils.data.default_collate")
 def test_nested_structures_are_collated_recursively():
     """Collation recurses into lists, tuples and dicts, batching each leaf."""
     batch = _one_batch([{"pair": (1, [2.0])}, {"pair": (3, [4.0])}])
@@ -61,7 +56,7 @@ def test_nested_structures_are_collated_recursively():
     assert_values_equal(batch["pair"][1][0], torch.tensor([2.0, 4.0], dtype=torch.float64))
 
 
-@pytest.mark.doc(COLLATE_DOC)
+@pytest.mark.doc("data", "dataloader-collate-fn")
 @pytest.mark.claim("002.collate-fn-makes-batches", verdict="holds")
 @pytest.mark.claim("001.collate-fn-for-variable-length", verdict="holds")
 def test_a_custom_collate_fn_receives_the_list_of_samples():
@@ -78,7 +73,7 @@ def test_a_custom_collate_fn_receives_the_list_of_samples():
     assert_values_equal(padded, torch.tensor([[1, 2, 3], [4, 0, 0]]))
 
 
-@pytest.mark.doc(DEFAULT_CONVERT_DOC)
+@pytest.mark.doc("torch.utils.data.default_convert")
 def test_batch_size_none_uses_default_convert_which_only_converts_arrays():
     """With batch_size=None each sample goes through default_convert: ndarrays become tensors, numbers stay as they are."""
     assert_equal(next(iter(DataLoader([[1, 2]], batch_size=None))), [1, 2], "a list sample")

@@ -12,15 +12,6 @@ from torch.utils.data import DataLoader, Dataset, RandomSampler, TensorDataset
 
 from torchspecs.assertions import assert_equal, assert_values_equal
 
-DOCS = "https://docs.pytorch.org/docs/stable/data.html"
-DATASET_DOC = f"{DOCS}#torch.utils.data.Dataset"
-MAP_STYLE_DOC = f"{DOCS}#map-style-datasets"
-TENSOR_DATASET_DOC = f"{DOCS}#torch.utils.data.TensorDataset"
-DATALOADER_DOC = f"{DOCS}#torch.utils.data.DataLoader"
-BATCHING_DOC = f"{DOCS}#loading-batched-and-non-batched-data"
-DISABLE_BATCHING_DOC = f"{DOCS}#disable-automatic-batching"
-SAMPLERS_DOC = f"{DOCS}#data-loading-order-and-sampler"
-
 
 class OnlyGetItem(Dataset):
     """A map-style dataset that defines __getitem__ and nothing else (no __init__, no __len__)."""
@@ -34,7 +25,7 @@ class Squares(OnlyGetItem):
         return 5
 
 
-@pytest.mark.doc(DATASET_DOC)
+@pytest.mark.doc("torch.utils.data.Dataset")
 @pytest.mark.claim("001.dataset-needs-init-len-getitem", verdict="wrong")
 @pytest.mark.claim("004.dataset-three-methods-required", verdict="wrong")
 def test_a_map_style_dataset_needs_only_getitem_and_len_for_a_default_loader():
@@ -47,7 +38,7 @@ def test_a_map_style_dataset_needs_only_getitem_and_len_for_a_default_loader():
         len(DataLoader(OnlyGetItem(), batch_size=2))
 
 
-@pytest.mark.doc(MAP_STYLE_DOC)
+@pytest.mark.doc("data", "map-style-datasets")
 @pytest.mark.claim("002.dataset-len-is-size", verdict="holds")
 @pytest.mark.claim("003.custom-dataset-methods", verdict="holds")
 def test_len_is_the_number_of_samples_and_getitem_returns_sample_index():
@@ -57,7 +48,7 @@ def test_len_is_the_number_of_samples_and_getitem_returns_sample_index():
     assert_equal(len(list(DataLoader(dataset, batch_size=None))), 5, "samples the loader yields")
 
 
-@pytest.mark.doc(TENSOR_DATASET_DOC)
+@pytest.mark.doc("torch.utils.data.TensorDataset")
 @pytest.mark.claim("003.tensor-dataset-pairs", verdict="holds")
 def test_tensor_dataset_indexes_every_tensor_along_the_first_dim():
     """TensorDataset(x, y)[i] is the tuple (x[i], y[i]); its length is the size of the first dim."""
@@ -69,7 +60,7 @@ def test_tensor_dataset_indexes_every_tensor_along_the_first_dim():
     assert_values_equal(sample[1], labels[1])
 
 
-@pytest.mark.doc(BATCHING_DOC)
+@pytest.mark.doc("data", "loading-batched-and-non-batched-data")
 @pytest.mark.claim("004.drop-last-example", verdict="holds")
 @pytest.mark.claim("002.drop-last-uses-the-last-batch", verdict="holds")
 @pytest.mark.claim("003.batch-size-is-number-of-batches", verdict="wrong")
@@ -83,7 +74,7 @@ def test_batches_are_full_except_maybe_the_last_which_drop_last_removes(length, 
     assert_equal(len(loader), len(sizes), "len(loader) against the batches yielded")
 
 
-@pytest.mark.doc(BATCHING_DOC)
+@pytest.mark.doc("data", "loading-batched-and-non-batched-data")
 def test_one_hundred_samples_in_batches_of_seven():
     """The notes' example: 100 samples in batches of 7 are 14 batches of 7 and one of 2, or 14 with drop_last."""
     dataset = TensorDataset(torch.arange(100))
@@ -92,7 +83,7 @@ def test_one_hundred_samples_in_batches_of_seven():
     assert_equal(len(DataLoader(dataset, batch_size=7, drop_last=True)), 14, "len with drop_last")
 
 
-@pytest.mark.doc(DISABLE_BATCHING_DOC)
+@pytest.mark.doc("data", "disable-automatic-batching")
 def test_batch_size_none_yields_samples_one_by_one():
     """batch_size=None disables batching: the loader yields each sample itself, with no batch dimension added."""
     samples = list(DataLoader(TensorDataset(torch.arange(3)), batch_size=None))
@@ -100,7 +91,7 @@ def test_batch_size_none_yields_samples_one_by_one():
     assert_equal(samples[0][0].shape, torch.Size([]), "the shape of the first sample's tensor")
 
 
-@pytest.mark.doc(SAMPLERS_DOC)
+@pytest.mark.doc("data", "data-loading-order-and-sampler")
 @pytest.mark.claim("004.shuffle-false-keeps-order", verdict="holds")
 def test_shuffle_false_keeps_the_dataset_order():
     """shuffle=False (the default) yields the samples in dataset order."""
@@ -108,7 +99,7 @@ def test_shuffle_false_keeps_the_dataset_order():
     assert_values_equal(torch.cat([batch[0] for batch in batches]), torch.arange(10))
 
 
-@pytest.mark.doc(SAMPLERS_DOC)
+@pytest.mark.doc("data", "data-loading-order-and-sampler")
 @pytest.mark.claim("003.shuffle-every-epoch", verdict="holds")
 def test_shuffle_yields_a_new_permutation_each_epoch_reproducible_with_a_generator():
     """shuffle=True yields every sample once per epoch, in an order that changes each epoch and repeats with a seeded generator."""
@@ -123,14 +114,14 @@ def test_shuffle_yields_a_new_permutation_each_epoch_reproducible_with_a_generat
     assert_equal(epochs(seed=7), first, "the orders with the same seed")
 
 
-@pytest.mark.doc(DATALOADER_DOC)
+@pytest.mark.doc("torch.utils.data.DataLoader")
 def test_sampler_and_shuffle_together_are_refused():
     """A sampler decides the order, so passing shuffle=True as well raises ValueError."""
     with pytest.raises(ValueError, match="sampler option is mutually exclusive with shuffle"):
         DataLoader(range(4), sampler=RandomSampler(range(4)), shuffle=True)
 
 
-@pytest.mark.doc(DATALOADER_DOC)
+@pytest.mark.doc("torch.utils.data.DataLoader")
 @pytest.mark.parametrize(
     "conflicting",
     [{"batch_size": 2}, {"shuffle": True}, {"sampler": [0, 1]}, {"drop_last": True}],
@@ -144,7 +135,7 @@ def test_batch_sampler_excludes_batch_size_shuffle_sampler_and_drop_last(conflic
         DataLoader(range(4), batch_sampler=[[0, 1], [2, 3]], **conflicting)
 
 
-@pytest.mark.doc(DATALOADER_DOC)
+@pytest.mark.doc("torch.utils.data.DataLoader")
 @pytest.mark.claim("003.loader-dataset-and-enumerate", verdict="holds")
 def test_a_loader_exposes_its_dataset_and_enumerates_batches():
     """loader.dataset is the dataset it was given; enumerate(loader) yields (batch index, batch)."""
@@ -155,7 +146,7 @@ def test_a_loader_exposes_its_dataset_and_enumerates_batches():
     assert_equal(indices, [0, 1], "the batch indices")
 
 
-@pytest.mark.doc(DATALOADER_DOC)
+@pytest.mark.doc("torch.utils.data.DataLoader")
 @pytest.mark.claim("004.dataloader-signature-defaults", verdict="wrong")
 def test_prefetch_factor_defaults_to_none():
     """DataLoader's defaults are as the notes list them, except prefetch_factor, which defaults to None (2 per worker when workers are used)."""
@@ -169,7 +160,7 @@ def test_prefetch_factor_defaults_to_none():
     assert_equal(parameters["prefetch_factor"].default, None, "the default prefetch_factor")
 
 
-@pytest.mark.doc(DATALOADER_DOC)
+@pytest.mark.doc("torch.utils.data.DataLoader")
 @pytest.mark.claim("000.dataloader-module-call", verdict="wrong")
 def test_the_dataloader_module_is_not_callable_the_class_is():
     """torch.utils.data.dataloader is a module and cannot be called; DataLoader (the class) takes pin_memory=True."""

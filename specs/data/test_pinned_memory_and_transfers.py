@@ -12,12 +12,6 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from torchspecs.assertions import assert_equal, assert_values_equal
 
-DOCS = "https://docs.pytorch.org/docs/stable"
-PINNING_DOC = f"{DOCS}/data.html#memory-pinning"
-PIN_MEMORY_DOC = f"{DOCS}/generated/torch.Tensor.pin_memory.html"
-CUDA_SEMANTICS_DOC = f"{DOCS}/notes/cuda.html#use-pinned-memory-buffers"
-TO_DOC = f"{DOCS}/generated/torch.Tensor.to.html"
-MODULE_TO_DOC = f"{DOCS}/generated/torch.nn.Module.html#torch.nn.Module.to"
 NO_ACCELERATOR_ERRORS = (
     "Cannot access accelerator device when none is available"
     "|Found no NVIDIA driver"
@@ -41,26 +35,26 @@ def _pinned_batches() -> list:
     return list(DataLoader(TensorDataset(torch.arange(4.0)), batch_size=2, pin_memory=True))
 
 
-@pytest.mark.doc(PINNING_DOC)
+@pytest.mark.doc("data", "memory-pinning")
 @pytest.mark.without_accelerator
-@pytest.mark.torch_version(">=2.7")
+@pytest.mark.change("pin-memory-without-accelerator-warning", side="after")
 def test_pin_memory_loader_without_an_accelerator_warns_and_yields_unpinned_batches():
-    """From 2.7, DataLoader(pin_memory=True) on a machine with no accelerator warns, and its batches are not pinned."""
+    """DataLoader(pin_memory=True) on a machine with no accelerator warns, and its batches are not pinned."""
     with pytest.warns(UserWarning, match="'pin_memory' argument is set as true but no accelerator is found"):
         batches = _pinned_batches()
     assert_equal([batch[0].is_pinned() for batch in batches], [False, False], "is_pinned() of the batches")
 
 
-@pytest.mark.doc(PINNING_DOC)
+@pytest.mark.doc("data", "memory-pinning")
 @pytest.mark.without_accelerator
-@pytest.mark.torch_version("<2.7")
+@pytest.mark.change("pin-memory-without-accelerator-warning", side="before")
 @pytest.mark.filterwarnings("error::UserWarning")
-def test_pin_memory_loader_without_an_accelerator_is_silent_before_2_7():
-    """Before 2.7, DataLoader(pin_memory=True) with no accelerator gives no warning, and its batches are not pinned."""
+def test_pin_memory_loader_without_an_accelerator_is_silent():
+    """DataLoader(pin_memory=True) with no accelerator gives no warning, and its batches are not pinned."""
     assert_equal([batch[0].is_pinned() for batch in _pinned_batches()], [False, False], "is_pinned() of the batches")
 
 
-@pytest.mark.doc(PIN_MEMORY_DOC)
+@pytest.mark.doc("torch.Tensor.pin_memory")
 @pytest.mark.without_accelerator
 def test_pin_memory_of_a_tensor_without_an_accelerator_raises():
     """Tensor.pin_memory() with no accelerator raises RuntimeError (the message names the missing device or driver)."""
@@ -68,7 +62,7 @@ def test_pin_memory_of_a_tensor_without_an_accelerator_raises():
         torch.ones(2).pin_memory()
 
 
-@pytest.mark.doc(PIN_MEMORY_DOC)
+@pytest.mark.doc("torch.Tensor.pin_memory")
 @pytest.mark.claim("000.pinned-memory-is-on-the-gpu", verdict="wrong")
 @pytest.mark.claim("004.pin-memory-page-locked", verdict="holds")
 @pytest.mark.claim("002.pin-memory-cuda-pinned", verdict="holds")
@@ -85,14 +79,14 @@ def test_pin_memory_returns_a_pinned_copy_in_host_memory():
     assert_values_equal(pinned, source)
 
 
-@pytest.mark.doc(PINNING_DOC)
+@pytest.mark.doc("data", "memory-pinning")
 @pytest.mark.needs_device("cuda")
 def test_pin_memory_loader_yields_pinned_batches_with_cuda():
     """DataLoader(pin_memory=True) yields batches in pinned host memory when CUDA is present."""
     assert_equal([batch[0].is_pinned() for batch in _pinned_batches()], [True, True], "is_pinned() of the batches")
 
 
-@pytest.mark.doc(CUDA_SEMANTICS_DOC)
+@pytest.mark.doc("notes/cuda", "use-pinned-memory-buffers")
 @pytest.mark.claim("000.non-blocking-needs-pinned-memory", verdict="holds")
 @pytest.mark.needs_device("cuda")
 def test_non_blocking_copy_from_pinned_memory_returns_before_it_completes():
@@ -104,7 +98,7 @@ def test_non_blocking_copy_from_pinned_memory_returns_before_it_completes():
     assert_values_equal(moved.cpu(), source)
 
 
-@pytest.mark.doc(TO_DOC)
+@pytest.mark.doc("torch.Tensor.to")
 @pytest.mark.claim("000.blocking-copy-waits", verdict="holds")
 @pytest.mark.needs_device("cuda")
 def test_blocking_copy_waits_until_the_data_is_on_the_device():
@@ -115,7 +109,7 @@ def test_blocking_copy_waits_until_the_data_is_on_the_device():
     assert_values_equal(moved.cpu(), source)
 
 
-@pytest.mark.doc(CUDA_SEMANTICS_DOC)
+@pytest.mark.doc("notes/cuda", "use-pinned-memory-buffers")
 @pytest.mark.needs_device("cuda")
 def test_non_blocking_copy_to_the_host_needs_a_sync_before_reading():
     """A device-to-host copy with non_blocking=True may still be running when to() returns; synchronize, then read."""
@@ -126,7 +120,7 @@ def test_non_blocking_copy_to_the_host_needs_a_sync_before_reading():
     assert_values_equal(moved, torch.arange(1 << 20, dtype=torch.float32))
 
 
-@pytest.mark.doc(CUDA_SEMANTICS_DOC)
+@pytest.mark.doc("notes/cuda", "use-pinned-memory-buffers")
 @pytest.mark.needs_device("cuda")
 def test_non_blocking_copy_from_pageable_memory_is_still_correct():
     """non_blocking=True from ordinary (pageable) memory is allowed and gives the right data."""
@@ -136,7 +130,7 @@ def test_non_blocking_copy_from_pageable_memory_is_still_correct():
     assert_values_equal(moved.cpu(), source)
 
 
-@pytest.mark.doc(MODULE_TO_DOC)
+@pytest.mark.doc("torch.nn.Module.to")
 @pytest.mark.needs_device("cuda")
 def test_module_to_cuda_moves_parameters_and_buffers_not_plain_tensors():
     """module.to('cuda') moves parameters and buffers; a plain tensor attribute stays on the CPU."""

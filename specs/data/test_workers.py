@@ -10,13 +10,6 @@ from torch.utils.data import DataLoader, Dataset, IterableDataset, get_worker_in
 
 from torchspecs.assertions import assert_equal
 
-DOCS = "https://docs.pytorch.org/docs/stable/data.html"
-MULTI_PROCESS_DOC = f"{DOCS}#multi-process-data-loading"
-RANDOMNESS_DOC = f"{DOCS}#randomness-in-multi-process-data-loading"
-WORKER_INFO_DOC = f"{DOCS}#torch.utils.data.get_worker_info"
-ITERABLE_DOC = f"{DOCS}#torch.utils.data.IterableDataset"
-DATALOADER_DOC = f"{DOCS}#torch.utils.data.DataLoader"
-
 WORKERS = 2
 _INIT_CALLS: list[int] = []
 
@@ -83,7 +76,7 @@ def _samples(**options) -> list[dict]:
     return list(loader)
 
 
-@pytest.mark.doc(MULTI_PROCESS_DOC)
+@pytest.mark.doc("data", "multi-process-data-loading")
 @pytest.mark.claim("004.num-workers-are-threads", verdict="wrong")
 @pytest.mark.claim("002.num-workers-subprocesses", verdict="holds")
 def test_workers_are_separate_processes():
@@ -93,7 +86,7 @@ def test_workers_are_separate_processes():
     assert_equal(len(pids), WORKERS, "the number of distinct loading processes")
 
 
-@pytest.mark.doc(MULTI_PROCESS_DOC)
+@pytest.mark.doc("data", "multi-process-data-loading")
 def test_without_workers_samples_load_in_the_main_process():
     """num_workers=0 (the default) loads every sample in the main process, where get_worker_info() is None."""
     samples = _samples()
@@ -101,7 +94,7 @@ def test_without_workers_samples_load_in_the_main_process():
     assert_equal({sample["worker"] for sample in samples}, {-1}, "worker ids seen (-1: get_worker_info() was None)")
 
 
-@pytest.mark.doc(DATALOADER_DOC)
+@pytest.mark.doc("torch.utils.data.DataLoader")
 @pytest.mark.claim("002.worker-init-fn-is-a-list", verdict="wrong")
 @pytest.mark.claim("004.worker-init-fn-runs-in-workers", verdict="holds")
 def test_worker_init_fn_is_called_once_in_each_worker_with_its_id():
@@ -112,7 +105,7 @@ def test_worker_init_fn_is_called_once_in_each_worker_with_its_id():
     assert_equal(_INIT_CALLS, [], "init calls in the main process")
 
 
-@pytest.mark.doc(WORKER_INFO_DOC)
+@pytest.mark.doc("torch.utils.data.get_worker_info")
 def test_get_worker_info_describes_the_worker_inside_one():
     """Inside a worker, get_worker_info() gives its id, num_workers and seed; torch there is seeded with that seed."""
     samples = _samples(num_workers=WORKERS)
@@ -122,7 +115,7 @@ def test_get_worker_info_describes_the_worker_inside_one():
     )
 
 
-@pytest.mark.doc(RANDOMNESS_DOC)
+@pytest.mark.doc("data", "randomness-in-multi-process-data-loading")
 def test_workers_get_seeds_base_seed_plus_id_and_distinct_numpy_streams():
     """Each worker's torch seed is base_seed + worker id, and numpy is seeded per worker, so numpy draws differ."""
     samples = _samples(num_workers=WORKERS, generator=torch.Generator().manual_seed(3))
@@ -132,7 +125,7 @@ def test_workers_get_seeds_base_seed_plus_id_and_distinct_numpy_streams():
     assert_equal(len(set(first_draws.values())), WORKERS, "distinct first numpy draws across workers")
 
 
-@pytest.mark.doc(RANDOMNESS_DOC)
+@pytest.mark.doc("data", "randomness-in-multi-process-data-loading")
 def test_worker_seeds_repeat_with_a_seeded_generator():
     """With the same generator seed, the workers get the same seeds again."""
     seeds = [
@@ -142,7 +135,7 @@ def test_worker_seeds_repeat_with_a_seeded_generator():
     assert_equal(seeds[0], seeds[1], "the worker seeds of two loaders with generator seed 5")
 
 
-@pytest.mark.doc(DATALOADER_DOC)
+@pytest.mark.doc("torch.utils.data.DataLoader")
 def test_persistent_workers_keep_their_processes_across_epochs():
     """persistent_workers=True keeps the same worker processes from one epoch to the next; otherwise they are restarted."""
 
@@ -156,7 +149,7 @@ def test_persistent_workers_keep_their_processes_across_epochs():
     assert_equal(restarted[0] & restarted[1], set(), "pids shared by two epochs without persistent_workers")
 
 
-@pytest.mark.doc(DATALOADER_DOC)
+@pytest.mark.doc("torch.utils.data.DataLoader")
 @pytest.mark.parametrize(
     "option", [{"prefetch_factor": 2}, {"persistent_workers": True}], ids=["prefetch_factor", "persistent"]
 )
@@ -166,7 +159,7 @@ def test_worker_options_without_workers_are_refused(option):
         DataLoader(range(4), **option)
 
 
-@pytest.mark.doc(DATALOADER_DOC)
+@pytest.mark.doc("torch.utils.data.DataLoader")
 @pytest.mark.claim("004.timeout-zero-waits", verdict="holds")
 @pytest.mark.claim("002.timeout-limits-loading", verdict="holds")
 def test_a_positive_timeout_raises_when_a_worker_is_too_slow_and_zero_waits():
@@ -176,14 +169,14 @@ def test_a_positive_timeout_raises_when_a_worker_is_too_slow_and_zero_waits():
     assert_equal(list(DataLoader(Slow(0.3), batch_size=None, num_workers=1)), [0], "what timeout=0 loads")
 
 
-@pytest.mark.doc(MULTI_PROCESS_DOC)
+@pytest.mark.doc("data", "multi-process-data-loading")
 def test_an_error_in_a_worker_reaches_the_main_process_with_the_workers_traceback():
     """An exception raised in a worker is re-raised in the main process, naming the worker and carrying its traceback."""
     with pytest.raises(KeyError, match=r"(?s)Caught KeyError in DataLoader worker process 0.*sample 0 is missing"):
         list(DataLoader(Failing(), batch_size=None, num_workers=1))
 
 
-@pytest.mark.doc(ITERABLE_DOC)
+@pytest.mark.doc("torch.utils.data.IterableDataset")
 def test_an_iterable_dataset_is_replicated_in_every_worker_unless_sharded():
     """Each worker gets a copy of an IterableDataset: unsharded, every item comes once per worker; sharded with get_worker_info, once."""
     duplicated = sorted(DataLoader(Counting(sharded=False), batch_size=None, num_workers=WORKERS))

@@ -8,13 +8,6 @@ from torch import nn
 from torchspecs.assertions import assert_equal
 from torchspecs.isolation import global_module_hooks
 
-DOCS = "https://docs.pytorch.org/docs/stable/generated"
-MODULE_DOC = f"{DOCS}/torch.nn.Module.html"
-FORWARD_HOOK_DOC = f"{MODULE_DOC}#torch.nn.Module.register_forward_hook"
-GLOBAL_FORWARD_HOOK_DOC = f"{DOCS}/torch.nn.modules.module.register_module_forward_hook.html"
-BACKWARD_HOOK_DOC = f"{MODULE_DOC}#torch.nn.Module.register_full_backward_hook"
-HOOKS_NOTE_DOC = "https://docs.pytorch.org/docs/stable/notes/autograd.html#backward-hooks-execution"
-
 
 class Recorded(nn.Module):
     """A linear layer that writes 'name.forward' to the event log when its forward runs."""
@@ -45,7 +38,7 @@ def _hook_every_stage(module: nn.Module, log: list[str], name: str) -> None:
     module.register_full_backward_hook(_recorder(log, f"{name}.backward_hook"))
 
 
-@pytest.mark.doc(FORWARD_HOOK_DOC)
+@pytest.mark.doc("torch.nn.Module.register_forward_hook")
 def test_forward_runs_pre_hook_then_forward_then_forward_hook():
     """A call runs the forward pre-hook, then forward, then the forward hook."""
     log = []
@@ -56,7 +49,7 @@ def test_forward_runs_pre_hook_then_forward_then_forward_hook():
     assert_equal(log, ["m.forward_pre", "m.forward", "m.forward_hook"], "the events")
 
 
-@pytest.mark.doc(FORWARD_HOOK_DOC)
+@pytest.mark.doc("torch.nn.Module.register_forward_hook")
 def test_hooks_run_in_registration_order_unless_prepended():
     """Hooks of one kind run in the order registered; prepend=True puts a hook before those already there."""
     log = []
@@ -68,7 +61,7 @@ def test_hooks_run_in_registration_order_unless_prepended():
     assert_equal(log, ["m.forward", "prepended", "first", "second"], "the events")
 
 
-@pytest.mark.doc(GLOBAL_FORWARD_HOOK_DOC)
+@pytest.mark.doc("torch.nn.modules.module.register_module_forward_hook")
 def test_global_module_hooks_run_before_the_modules_own():
     """Hooks registered for all modules run before a module's own (even those registered earlier), forward and backward."""
     log = []
@@ -87,7 +80,7 @@ def test_global_module_hooks_run_before_the_modules_own():
     assert_equal(log, expected, "the events")
 
 
-@pytest.mark.doc(HOOKS_NOTE_DOC)
+@pytest.mark.doc("notes/autograd", "backward-hooks-execution")
 def test_a_hook_on_the_output_tensor_runs_before_the_modules_backward_hooks():
     """In backward, a tensor hook on the module's output runs first, then the backward pre-hook, then the backward hook."""
     log = []
@@ -100,7 +93,7 @@ def test_a_hook_on_the_output_tensor_runs_before_the_modules_backward_hooks():
     assert_equal(log, ["output.tensor_hook", "m.backward_pre", "m.backward_hook"], "the backward events")
 
 
-@pytest.mark.doc(BACKWARD_HOOK_DOC)
+@pytest.mark.doc("torch.nn.Module.register_full_backward_hook")
 def test_nested_modules_hook_outside_in_forward_and_inside_out_in_backward():
     """Forward: parent pre, child pre, child forward, child hook, parent hook; backward runs the parent's first."""
     log = []

@@ -6,13 +6,6 @@ from torch import nn
 
 from torchspecs.assertions import assert_equal, assert_values_equal
 
-DOCS = "https://docs.pytorch.org/docs/stable/generated/torch.nn.Module.html"
-FORWARD_PRE_HOOK_DOC = f"{DOCS}#torch.nn.Module.register_forward_pre_hook"
-FORWARD_HOOK_DOC = f"{DOCS}#torch.nn.Module.register_forward_hook"
-BACKWARD_PRE_HOOK_DOC = f"{DOCS}#torch.nn.Module.register_full_backward_pre_hook"
-BACKWARD_HOOK_DOC = f"{DOCS}#torch.nn.Module.register_full_backward_hook"
-OLD_BACKWARD_HOOK_DOC = f"{DOCS}#torch.nn.Module.register_backward_hook"
-
 
 class Scale(nn.Module):
     """y = factor * x, with a keyword argument so that with_kwargs hooks have something to see."""
@@ -25,7 +18,7 @@ def _input():
     return torch.tensor([1.0, 2.0], requires_grad=True)
 
 
-@pytest.mark.doc(FORWARD_PRE_HOOK_DOC)
+@pytest.mark.doc("torch.nn.Module.register_forward_pre_hook")
 @pytest.mark.claim("002.forward-pre-hook-runs-before-forward", verdict="holds")
 @pytest.mark.claim("002.forward-pre-hook-may-change-input", verdict="holds")
 def test_forward_pre_hook_sees_the_input_and_may_replace_it():
@@ -36,7 +29,7 @@ def test_forward_pre_hook_sees_the_input_and_may_replace_it():
     assert_equal(seen, [[1.0, 2.0]], "the input the pre-hook saw")
 
 
-@pytest.mark.doc(FORWARD_PRE_HOOK_DOC)
+@pytest.mark.doc("torch.nn.Module.register_forward_pre_hook")
 def test_forward_pre_hook_with_kwargs_may_replace_args_and_kwargs():
     """With with_kwargs=True a pre-hook gets (module, args, kwargs) and may return a new (args, kwargs) pair."""
     module = Scale()
@@ -44,7 +37,7 @@ def test_forward_pre_hook_with_kwargs_may_replace_args_and_kwargs():
     assert_values_equal(module(torch.tensor([1.0, 2.0]), factor=2.0), torch.tensor([3.0, 6.0]))
 
 
-@pytest.mark.doc(FORWARD_HOOK_DOC)
+@pytest.mark.doc("torch.nn.Module.register_forward_hook")
 @pytest.mark.claim("002.forward-hook-runs-after-forward", verdict="holds")
 @pytest.mark.claim("002.forward-hook-may-change-output", verdict="holds")
 def test_forward_hook_sees_input_and_output_and_may_replace_the_output():
@@ -55,7 +48,7 @@ def test_forward_hook_sees_input_and_output_and_may_replace_the_output():
     assert_equal(seen, [[1.0, 2.0]], "the output the hook saw")
 
 
-@pytest.mark.doc(BACKWARD_PRE_HOOK_DOC)
+@pytest.mark.doc("torch.nn.Module.register_full_backward_pre_hook")
 def test_full_backward_pre_hook_may_replace_grad_output():
     """A full backward pre-hook gets (module, grad_output) and may return a replacement grad_output."""
     module, x = Scale(), _input()
@@ -64,7 +57,7 @@ def test_full_backward_pre_hook_may_replace_grad_output():
     assert_values_equal(x.grad, torch.tensor([10.0, 10.0]))
 
 
-@pytest.mark.doc(BACKWARD_HOOK_DOC)
+@pytest.mark.doc("torch.nn.Module.register_full_backward_hook")
 @pytest.mark.claim("002.full-backward-hook-runs-after-backward", verdict="holds")
 @pytest.mark.claim("002.backward-hook-returns-grad-input-and-grad-output", verdict="wrong")
 def test_full_backward_hook_may_replace_grad_input_only():
@@ -81,7 +74,7 @@ def test_full_backward_hook_may_replace_grad_input_only():
     assert_values_equal(x.grad, torch.tensor([102.0, 102.0]))
 
 
-@pytest.mark.doc(BACKWARD_HOOK_DOC)
+@pytest.mark.doc("torch.nn.Module.register_full_backward_hook")
 def test_full_backward_hook_returning_a_grad_output_replacement_is_refused():
     """A full backward hook may return only as many gradients as the module has inputs; a grad_output pair is refused."""
     module, x = Scale(), _input()
@@ -90,7 +83,7 @@ def test_full_backward_hook_returning_a_grad_output_replacement_is_refused():
         module(x, factor=2.0).sum().backward()
 
 
-@pytest.mark.doc(FORWARD_HOOK_DOC)
+@pytest.mark.doc("torch.nn.Module.register_forward_hook")
 def test_removing_a_handle_removes_exactly_that_hook():
     """handle.remove() unregisters the one hook it was returned for; the other hooks still run."""
     module, calls = Scale(), []
@@ -101,10 +94,10 @@ def test_removing_a_handle_removes_exactly_that_hook():
     assert_equal(calls, ["second"], "the hooks that ran")
 
 
-@pytest.mark.doc(FORWARD_HOOK_DOC)
-@pytest.mark.torch_version(">=2.1")
+@pytest.mark.doc("torch.nn.Module.register_forward_hook")
+@pytest.mark.change("forward-hook-always-call", side="after")
 def test_always_call_runs_a_forward_hook_when_forward_raises():
-    """From 2.1, a forward hook registered with always_call=True runs even when forward raises."""
+    """A forward hook registered with always_call=True runs even when forward raises."""
     module, calls = Scale(), []
     module.register_forward_hook(lambda *args: calls.append("always"), always_call=True)
     module.register_forward_hook(lambda *args: calls.append("normal"))
@@ -113,15 +106,15 @@ def test_always_call_runs_a_forward_hook_when_forward_raises():
     assert_equal(calls, ["always"], "the hooks that ran when forward raised")
 
 
-@pytest.mark.doc(FORWARD_HOOK_DOC)
-@pytest.mark.torch_version("<2.1")
-def test_register_forward_hook_has_no_always_call_before_2_1():
-    """Before 2.1, register_forward_hook does not take always_call."""
+@pytest.mark.doc("torch.nn.Module.register_forward_hook")
+@pytest.mark.change("forward-hook-always-call", side="before")
+def test_register_forward_hook_takes_no_always_call():
+    """register_forward_hook takes no always_call argument: passing it raises TypeError."""
     with pytest.raises(TypeError, match="always_call"):
         Scale().register_forward_hook(lambda *args: None, always_call=True)
 
 
-@pytest.mark.doc(OLD_BACKWARD_HOOK_DOC)
+@pytest.mark.doc("torch.nn.Module.register_backward_hook")
 def test_old_and_full_backward_hooks_cannot_be_mixed_on_one_module():
     """Registering a full backward hook on a module that has an old register_backward_hook (or the reverse) raises."""
     module = Scale()

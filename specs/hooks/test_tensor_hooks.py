@@ -5,12 +5,8 @@ import torch
 
 from torchspecs.assertions import assert_equal, assert_values_equal
 
-DOCS = "https://docs.pytorch.org/docs/stable/generated"
-REGISTER_HOOK_DOC = f"{DOCS}/torch.Tensor.register_hook.html"
-POST_ACCUMULATE_DOC = f"{DOCS}/torch.Tensor.register_post_accumulate_grad_hook.html"
 
-
-@pytest.mark.doc(REGISTER_HOOK_DOC)
+@pytest.mark.doc("torch.Tensor.register_hook")
 @pytest.mark.claim("002.tensor-hook-runs-in-backward", verdict="holds")
 def test_tensor_hook_sees_the_gradient_and_may_replace_it():
     """register_hook(fn) calls fn with the tensor's gradient during backward; a returned tensor replaces that gradient."""
@@ -21,7 +17,7 @@ def test_tensor_hook_sees_the_gradient_and_may_replace_it():
     assert_values_equal(weights.grad, torch.tensor([30.0, 30.0]))
 
 
-@pytest.mark.doc(REGISTER_HOOK_DOC)
+@pytest.mark.doc("torch.Tensor.register_hook")
 def test_tensor_hook_on_an_intermediate_changes_what_flows_further_back():
     """A hook on an intermediate tensor replaces the gradient that continues to its inputs."""
     weights = torch.tensor([1.0, 2.0], requires_grad=True)
@@ -31,10 +27,10 @@ def test_tensor_hook_on_an_intermediate_changes_what_flows_further_back():
     assert_values_equal(weights.grad, torch.zeros(2))
 
 
-@pytest.mark.doc(POST_ACCUMULATE_DOC)
-@pytest.mark.torch_version(">=2.1")
+@pytest.mark.doc("torch.Tensor.register_post_accumulate_grad_hook")
+@pytest.mark.change("post-accumulate-grad-hook", side="after")
 def test_post_accumulate_grad_hook_receives_the_tensor_after_grad_is_updated():
-    """From 2.1, register_post_accumulate_grad_hook(fn) calls fn(tensor) once .grad holds the accumulated gradient."""
+    """register_post_accumulate_grad_hook(fn) calls fn(tensor) once .grad holds the accumulated gradient."""
     weights, seen = torch.tensor([1.0, 2.0], requires_grad=True), []
     weights.register_post_accumulate_grad_hook(lambda tensor: seen.append((tensor is weights, tensor.grad.tolist())))
     (weights * 3).sum().backward()
@@ -42,8 +38,8 @@ def test_post_accumulate_grad_hook_receives_the_tensor_after_grad_is_updated():
     assert_equal(seen, [(True, [3.0, 3.0]), (True, [6.0, 6.0])], "what the hook saw after each backward")
 
 
-@pytest.mark.doc(POST_ACCUMULATE_DOC)
-@pytest.mark.torch_version("<2.1")
-def test_post_accumulate_grad_hooks_do_not_exist_before_2_1():
-    """Before 2.1, tensors have no register_post_accumulate_grad_hook."""
+@pytest.mark.doc("torch.Tensor.register_post_accumulate_grad_hook")
+@pytest.mark.change("post-accumulate-grad-hook", side="before")
+def test_tensors_have_no_post_accumulate_grad_hook():
+    """Tensors have no register_post_accumulate_grad_hook method."""
     assert_equal(hasattr(torch.Tensor, "register_post_accumulate_grad_hook"), False, "the method exists")

@@ -6,15 +6,6 @@ from torch import nn
 
 from torchspecs.assertions import assert_dtype, assert_equal, assert_same_object, assert_values_equal
 
-DOCS = "https://docs.pytorch.org/docs/stable"
-PARAMETER_DOC = f"{DOCS}/generated/torch.nn.parameter.Parameter.html"
-REGISTER_BUFFER_DOC = f"{DOCS}/generated/torch.nn.Module.html#torch.nn.Module.register_buffer"
-STATE_DICT_DOC = f"{DOCS}/generated/torch.nn.Module.html#torch.nn.Module.state_dict"
-MODULE_TO_DOC = f"{DOCS}/generated/torch.nn.Module.html#torch.nn.Module.to"
-PARAMETERS_DOC = f"{DOCS}/generated/torch.nn.Module.html#torch.nn.Module.parameters"
-NUMEL_DOC = f"{DOCS}/generated/torch.numel.html"
-LINEAR_DOC = f"{DOCS}/generated/torch.nn.Linear.html"
-
 
 class ThreeKinds(nn.Module):
     """One parameter, one persistent buffer, one non-persistent buffer and one plain tensor attribute."""
@@ -30,7 +21,7 @@ class ThreeKinds(nn.Module):
         return (x * self.weight * self.running * self.plain).sum()
 
 
-@pytest.mark.doc(PARAMETER_DOC)
+@pytest.mark.doc("torch.nn.parameter.Parameter")
 @pytest.mark.claim("001.parameter-is-a-tensor-subclass", verdict="holds")
 def test_parameter_is_a_tensor_that_requires_grad_by_default():
     """nn.Parameter is a Tensor subclass and requires grad unless told otherwise."""
@@ -40,7 +31,7 @@ def test_parameter_is_a_tensor_that_requires_grad_by_default():
     assert_equal(nn.Parameter(torch.zeros(2), requires_grad=False).requires_grad, False, "with requires_grad=False")
 
 
-@pytest.mark.doc(PARAMETER_DOC)
+@pytest.mark.doc("torch.nn.parameter.Parameter")
 @pytest.mark.claim("001.parameter-registers-plain-tensor-does-not", verdict="holds")
 @pytest.mark.claim("001.parameter-attribute-is-trainable", verdict="holds")
 def test_assigning_a_parameter_registers_it_and_a_plain_tensor_does_not():
@@ -49,21 +40,21 @@ def test_assigning_a_parameter_registers_it_and_a_plain_tensor_does_not():
     assert_equal(names, ["weight"], "the names from named_parameters()")
 
 
-@pytest.mark.doc(REGISTER_BUFFER_DOC)
+@pytest.mark.doc("torch.nn.Module.register_buffer")
 def test_buffers_are_listed_by_buffers_and_plain_tensors_by_neither():
     """register_buffer puts a tensor in buffers() (persistent or not); a plain tensor attribute is in neither list."""
     names = [name for name, _ in ThreeKinds().named_buffers()]
     assert_equal(names, ["running", "scratch"], "the names from named_buffers()")
 
 
-@pytest.mark.doc(STATE_DICT_DOC)
+@pytest.mark.doc("torch.nn.Module.state_dict")
 @pytest.mark.claim("002.tensor-buffer-parameter-saved", verdict="holds")
 def test_state_dict_holds_parameters_and_persistent_buffers_only():
     """state_dict() has the parameters and persistent buffers; non-persistent buffers and plain tensors are not saved."""
     assert_equal(list(ThreeKinds().state_dict()), ["weight", "running"], "the state_dict keys")
 
 
-@pytest.mark.doc(REGISTER_BUFFER_DOC)
+@pytest.mark.doc("torch.nn.Module.register_buffer")
 @pytest.mark.claim("002.buffer-no-grad-no-update", verdict="holds")
 @pytest.mark.claim("002.tensor-buffer-parameter-trained", verdict="holds")
 def test_only_parameters_get_gradients_and_optimizer_updates():
@@ -78,7 +69,7 @@ def test_only_parameters_get_gradients_and_optimizer_updates():
     assert_values_equal(module.plain, torch.ones(2))
 
 
-@pytest.mark.doc(MODULE_TO_DOC)
+@pytest.mark.doc("torch.nn.Module.to")
 def test_module_to_converts_parameters_and_buffers_but_leaves_plain_tensors_behind():
     """module.to(dtype) converts parameters and buffers; a plain tensor attribute keeps its dtype (and device)."""
     module = ThreeKinds().to(torch.float64)
@@ -88,7 +79,7 @@ def test_module_to_converts_parameters_and_buffers_but_leaves_plain_tensors_behi
     assert_dtype(module.plain, torch.float32)
 
 
-@pytest.mark.doc(MODULE_TO_DOC)
+@pytest.mark.doc("torch.nn.Module.to")
 def test_module_to_changes_the_module_in_place_and_returns_it():
     """Module.to() modifies the module itself and returns it (unlike Tensor.to, which returns a new tensor)."""
     module = nn.Linear(2, 2)
@@ -98,7 +89,7 @@ def test_module_to_changes_the_module_in_place_and_returns_it():
     assert_dtype(module.weight, torch.float64)
 
 
-@pytest.mark.doc(LINEAR_DOC)
+@pytest.mark.doc("torch.nn.Linear")
 @pytest.mark.claim("003.parameters-weight-then-bias", verdict="holds")
 def test_linear_parameters_come_weight_first_then_bias():
     """parameters() of nn.Linear yields the weight, then the bias, in registration order."""
@@ -107,7 +98,7 @@ def test_linear_parameters_come_weight_first_then_bias():
     assert_equal(shapes, [(2, 3), (2,)], "the parameter shapes in order")
 
 
-@pytest.mark.doc(NUMEL_DOC)
+@pytest.mark.doc("torch.numel")
 @pytest.mark.claim("003.numel-shows-parameter-values", verdict="wrong")
 def test_numel_counts_a_parameters_elements_rather_than_showing_its_values():
     """p.numel() is the number of elements in p (an int), not its values; p.requires_grad says whether it trains."""
@@ -116,7 +107,7 @@ def test_numel_counts_a_parameters_elements_rather_than_showing_its_values():
     assert_equal(type(weight.numel()), int, "the type of numel()")
 
 
-@pytest.mark.doc(PARAMETER_DOC)
+@pytest.mark.doc("torch.nn.parameter.Parameter")
 @pytest.mark.claim("003.copy-into-weight-data", verdict="holds")
 def test_copying_into_weight_data_sets_a_parameter_without_recording_it():
     """layer.weight.data.copy_(values) sets the parameter's values in place, outside autograd (grad_fn stays None)."""

@@ -8,9 +8,6 @@ from torch import nn
 
 from torchspecs.assertions import assert_equal, assert_values_equal
 
-SAVING_DOC = "https://docs.pytorch.org/docs/stable/notes/serialization.html"
-OPTIMIZER_STATE_DOC = "https://docs.pytorch.org/docs/stable/generated/torch.optim.Optimizer.state_dict.html"
-
 INPUTS = torch.linspace(-1, 1, 16).reshape(8, 2)
 TARGETS = INPUTS.sum(dim=1, keepdim=True) * 3 + 1
 
@@ -46,7 +43,7 @@ def _checkpoint(epoch: int, model: nn.Module, optimizer: torch.optim.Optimizer, 
     return buffer
 
 
-@pytest.mark.doc(SAVING_DOC)
+@pytest.mark.doc("notes/serialization")
 @pytest.mark.claim("001.checkpoint-dict-round-trip", verdict="holds")
 def test_a_checkpoint_dict_round_trips_under_the_default_load():
     """A dict of epoch, model and optimizer state dicts and loss loads back equal with torch.load's defaults."""
@@ -58,7 +55,7 @@ def test_a_checkpoint_dict_round_trips_under_the_default_load():
     assert_equal(checkpoint["optimizer_state_dict"]["state"][0]["step"].item(), 2.0, "Adam's step count")
 
 
-@pytest.mark.doc(OPTIMIZER_STATE_DOC)
+@pytest.mark.doc("torch.optim.Optimizer.state_dict")
 def test_resuming_from_a_checkpoint_continues_exactly_as_an_uninterrupted_run():
     """Training 2 steps, checkpointing, loading into fresh objects and training 2 more equals 4 steps straight, bit for bit."""
     straight_model, straight_optimizer = _fresh(seed=0)

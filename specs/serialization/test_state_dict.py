@@ -8,13 +8,6 @@ from torch import nn
 
 from torchspecs.assertions import assert_aliased, assert_equal, assert_independent, assert_values_equal
 
-DOCS = "https://docs.pytorch.org/docs/stable"
-SAVING_DOC = "https://docs.pytorch.org/docs/stable/notes/serialization.html"
-STATE_DICT_DOC = f"{DOCS}/generated/torch.nn.Module.html#torch.nn.Module.state_dict"
-LOAD_STATE_DICT_DOC = f"{DOCS}/generated/torch.nn.Module.html#torch.nn.Module.load_state_dict"
-LOAD_DOC = f"{DOCS}/generated/torch.load.html"
-VIEWS_DOC = f"{DOCS}/notes/serialization.html#saving-and-loading-tensors-preserves-views"
-
 
 def _round_trip(obj, **load_kwargs):
     buffer = io.BytesIO()
@@ -23,7 +16,7 @@ def _round_trip(obj, **load_kwargs):
     return torch.load(buffer, **load_kwargs)
 
 
-@pytest.mark.doc(SAVING_DOC)
+@pytest.mark.doc("notes/serialization")
 @pytest.mark.claim("001.save-and-load-state-dict", verdict="holds")
 @pytest.mark.claim("003.save-state-dict-needs-the-model-code", verdict="holds")
 def test_state_dict_round_trip_restores_values_in_memory_of_their_own():
@@ -35,7 +28,7 @@ def test_state_dict_round_trip_restores_values_in_memory_of_their_own():
     assert_independent(target.weight.detach(), source.weight.detach())
 
 
-@pytest.mark.doc(STATE_DICT_DOC)
+@pytest.mark.doc("torch.nn.Module.state_dict")
 @pytest.mark.claim("001.state-dict-shows-parameters", verdict="holds")
 def test_state_dict_tensors_are_detached_aliases_of_the_parameters():
     """state_dict() maps names to the parameters' data: detached (no grad) but sharing their memory."""
@@ -45,7 +38,7 @@ def test_state_dict_tensors_are_detached_aliases_of_the_parameters():
     assert_aliased(layer.weight.detach(), weight)
 
 
-@pytest.mark.doc(STATE_DICT_DOC)
+@pytest.mark.doc("torch.nn.Module.state_dict")
 def test_state_dict_carries_version_metadata():
     """state_dict() carries _metadata with each module's version under its prefix ('' for the module itself)."""
     metadata = nn.Sequential(nn.Linear(1, 1)).state_dict()._metadata
@@ -53,7 +46,7 @@ def test_state_dict_carries_version_metadata():
     assert_equal("version" in metadata["0"], True, "the Linear's metadata has a version")
 
 
-@pytest.mark.doc(LOAD_STATE_DICT_DOC)
+@pytest.mark.doc("torch.nn.Module.load_state_dict")
 @pytest.mark.claim("001.load-state-dict-same-architecture", verdict="holds")
 def test_strict_loading_names_missing_and_unexpected_keys():
     """load_state_dict raises, naming the missing and unexpected keys, when the state dict does not fit the model."""
@@ -66,7 +59,7 @@ def test_strict_loading_names_missing_and_unexpected_keys():
         nn.Linear(2, 2).load_state_dict(state)
 
 
-@pytest.mark.doc(LOAD_STATE_DICT_DOC)
+@pytest.mark.doc("torch.nn.Module.load_state_dict")
 def test_non_strict_loading_returns_the_missing_and_unexpected_keys():
     """load_state_dict(strict=False) loads what matches and returns the missing and unexpected keys."""
     state = nn.Linear(2, 2).state_dict()
@@ -78,7 +71,7 @@ def test_non_strict_loading_returns_the_missing_and_unexpected_keys():
     assert_values_equal(target.weight.detach(), state["weight"])
 
 
-@pytest.mark.doc(VIEWS_DOC)
+@pytest.mark.doc("notes/serialization", "saving-and-loading-tensors-preserves-views")
 def test_views_saved_together_still_share_storage_after_loading():
     """Tensors saved together keep their view relationships: a loaded view still writes through to the loaded base."""
     base = torch.arange(6.0)
@@ -87,26 +80,26 @@ def test_views_saved_together_still_share_storage_after_loading():
     assert_values_equal(loaded["view"], torch.tensor([2.0, 3.0]))
 
 
-@pytest.mark.doc(LOAD_DOC)
+@pytest.mark.doc("torch.load")
 def test_map_location_puts_loaded_tensors_on_the_given_device():
     """torch.load(map_location=device) loads every tensor onto that device (here the data-free meta device)."""
     loaded = _round_trip({"weight": torch.ones(2)}, map_location="meta")
     assert_equal(loaded["weight"].device, torch.device("meta"), "the loaded tensor's device")
 
 
-@pytest.mark.doc(LOAD_DOC)
-@pytest.mark.torch_version(">=2.1")
+@pytest.mark.doc("torch.load")
+@pytest.mark.change("load-mmap", side="after")
 def test_load_with_mmap_reads_the_file_lazily_with_the_same_values(tmp_path):
-    """From 2.1, torch.load(path, mmap=True) maps the file instead of reading it, and gives the same values."""
+    """torch.load(path, mmap=True) maps the file instead of reading it, and gives the same values."""
     path = tmp_path / "weights.pt"
     torch.save({"weight": torch.arange(4.0)}, path)
     assert_values_equal(torch.load(str(path), mmap=True)["weight"], torch.arange(4.0))
 
 
-@pytest.mark.doc(LOAD_DOC)
-@pytest.mark.torch_version("<2.1")
-def test_load_has_no_mmap_before_2_1(tmp_path):
-    """Before 2.1, torch.load has no mmap argument."""
+@pytest.mark.doc("torch.load")
+@pytest.mark.change("load-mmap", side="before")
+def test_load_takes_no_mmap_argument(tmp_path):
+    """torch.load has no mmap argument."""
     path = tmp_path / "weights.pt"
     torch.save({"weight": torch.arange(4.0)}, path)
     with pytest.raises(TypeError, match="mmap"):

@@ -15,28 +15,6 @@ from torchspecs.assertions import (
 )
 from torchspecs.isolation import default_dtype, deterministic_algorithms, fill_uninitialized_memory
 
-DOCS = "https://docs.pytorch.org/docs/stable"
-TENSOR_DOC = f"{DOCS}/generated/torch.tensor.html"
-LEGACY_DOC = f"{DOCS}/tensors.html#torch.Tensor"
-DATA_TYPES_DOC = f"{DOCS}/tensors.html#data-types"
-DTYPE_DOC = f"{DOCS}/tensor_attributes.html#torch.dtype"
-TYPE_DOC = f"{DOCS}/generated/torch.Tensor.type.html"
-SIZE_DOC = f"{DOCS}/size.html"
-ITEM_DOC = f"{DOCS}/generated/torch.Tensor.item.html"
-FULL_DOC = f"{DOCS}/generated/torch.full.html"
-EMPTY_DOC = f"{DOCS}/generated/torch.empty.html"
-FILL_UNINITIALIZED_DOC = f"{DOCS}/deterministic.html"
-EYE_DOC = f"{DOCS}/generated/torch.eye.html"
-ARANGE_DOC = f"{DOCS}/generated/torch.arange.html"
-RANGE_DOC = f"{DOCS}/generated/torch.range.html"
-LINSPACE_DOC = f"{DOCS}/generated/torch.linspace.html"
-RAND_DOC = f"{DOCS}/generated/torch.rand.html"
-RANDN_DOC = f"{DOCS}/generated/torch.randn.html"
-RANDINT_DOC = f"{DOCS}/generated/torch.randint.html"
-LIKE_DOC = f"{DOCS}/generated/torch.zeros_like.html"
-FROM_NUMPY_DOC = f"{DOCS}/generated/torch.from_numpy.html"
-NUMPY_DOC = f"{DOCS}/generated/torch.Tensor.numpy.html"
-
 # The numpy dtypes from_numpy has accepted on every torch release this suite covers, and what each becomes.
 FROM_NUMPY_DTYPES = {
     np.float64: torch.float64,
@@ -54,7 +32,7 @@ FROM_NUMPY_DTYPES = {
 WIDE_UNSIGNED = (np.uint16, np.uint32, np.uint64)
 
 
-@pytest.mark.doc(TENSOR_DOC)
+@pytest.mark.doc("torch.tensor")
 @pytest.mark.parametrize(
     ("data", "expected"),
     [([True, False], torch.bool), ([1, 2], torch.int64), ([1.5, 2], torch.float32), ([1 + 2j], torch.complex64)],
@@ -65,7 +43,7 @@ def test_torch_tensor_infers_the_dtype_from_the_data(data, expected):
     assert_dtype(torch.tensor(data), expected)
 
 
-@pytest.mark.doc(TENSOR_DOC)
+@pytest.mark.doc("torch.tensor")
 def test_torch_tensor_follows_the_default_dtype_for_floats_only():
     """Under set_default_dtype(float64), torch.tensor makes float64 (and complex128) from floats; ints stay int64."""
     with default_dtype(torch.float64):
@@ -74,7 +52,7 @@ def test_torch_tensor_follows_the_default_dtype_for_floats_only():
         assert_dtype(torch.tensor([1]), torch.int64)
 
 
-@pytest.mark.doc(LEGACY_DOC)
+@pytest.mark.doc("torch.Tensor")
 def test_legacy_constructor_turns_bools_into_the_default_dtype():
     """torch.Tensor([True, False]) is the float tensor [1., 0.], where torch.tensor keeps bool."""
     made = torch.Tensor([True, False])
@@ -82,7 +60,7 @@ def test_legacy_constructor_turns_bools_into_the_default_dtype():
     assert_values_equal(made, torch.tensor([1.0, 0.0]))
 
 
-@pytest.mark.doc(TENSOR_DOC)
+@pytest.mark.doc("torch.tensor")
 @pytest.mark.claim("003.tensor-from-iterator", verdict="wrong")
 def test_torch_tensor_refuses_an_iterator_but_takes_a_sequence():
     """torch.tensor needs a sequence (list, tuple, range); an iterator or generator raises 'Could not infer dtype'."""
@@ -93,7 +71,7 @@ def test_torch_tensor_refuses_an_iterator_but_takes_a_sequence():
         torch.tensor(value for value in [1, 2])
 
 
-@pytest.mark.doc(ITEM_DOC)
+@pytest.mark.doc("torch.Tensor.item")
 @pytest.mark.claim("003.item-of-one-element", verdict="holds")
 def test_item_returns_the_python_number_of_a_one_element_tensor():
     """item() turns a one-element tensor (of any shape) into a Python number, and refuses any other tensor."""
@@ -103,7 +81,7 @@ def test_item_returns_the_python_number_of_a_one_element_tensor():
         torch.tensor([1, 2]).item()
 
 
-@pytest.mark.doc(TYPE_DOC)
+@pytest.mark.doc("torch.Tensor.type")
 @pytest.mark.claim("001.type-returns-and-casts", verdict="holds")
 @pytest.mark.parametrize(
     ("dtype", "name"),
@@ -123,7 +101,7 @@ def test_type_without_arguments_names_the_legacy_tensor_type(dtype, name):
     assert_equal(torch.zeros(1, dtype=dtype).type(), name, f"type() of a {dtype} tensor")
 
 
-@pytest.mark.doc(TYPE_DOC)
+@pytest.mark.doc("torch.Tensor.type")
 @pytest.mark.claim("001.type-returns-and-casts", verdict="holds")
 def test_type_with_a_dtype_or_type_name_casts():
     """Tensor.type(dtype) and Tensor.type('torch.IntTensor') return a copy cast to that type."""
@@ -133,7 +111,7 @@ def test_type_with_a_dtype_or_type_name_casts():
     assert_dtype(source.type("torch.IntTensor"), torch.int32)
 
 
-@pytest.mark.doc(DATA_TYPES_DOC)
+@pytest.mark.doc("tensors", "data-types")
 @pytest.mark.claim("003.dtype-methods-cast", verdict="holds")
 @pytest.mark.parametrize(
     ("cast", "expected"),
@@ -151,7 +129,7 @@ def test_dtype_named_methods_cast(cast, expected):
     assert_dtype(getattr(torch.tensor([0, 1, 2]), cast)(), expected)
 
 
-@pytest.mark.doc(DATA_TYPES_DOC)
+@pytest.mark.doc("tensors", "data-types")
 @pytest.mark.claim("003.typed-constructors", verdict="holds")
 @pytest.mark.parametrize(
     ("constructor", "expected"),
@@ -169,7 +147,7 @@ def test_typed_legacy_constructors_make_their_dtype(constructor, expected):
     assert_dtype(getattr(torch, constructor)([1, 0]), expected)
 
 
-@pytest.mark.doc(DTYPE_DOC)
+@pytest.mark.doc("torch.dtype")
 @pytest.mark.claim("003.dtype-given-at-creation", verdict="holds")
 @pytest.mark.parametrize("factory", [torch.tensor, torch.zeros, torch.ones, torch.empty])
 def test_dtype_long_is_int64_and_every_factory_takes_it(factory):
@@ -178,7 +156,7 @@ def test_dtype_long_is_int64_and_every_factory_takes_it(factory):
     assert_dtype(factory([2], dtype=torch.long), torch.int64)
 
 
-@pytest.mark.doc(SIZE_DOC)
+@pytest.mark.doc("size")
 @pytest.mark.claim("003.tensor-has-tuple-type", verdict="wrong")
 def test_a_tensor_is_not_a_tuple_but_its_shape_is():
     """A tensor is not a tuple; its .shape is a torch.Size, which is a tuple subclass."""
@@ -188,7 +166,7 @@ def test_a_tensor_is_not_a_tuple_but_its_shape_is():
     assert_equal(tensor.shape == (2, 3) and isinstance(tensor.shape, tuple), True, "shape is the tuple (2, 3)")
 
 
-@pytest.mark.doc(FULL_DOC)
+@pytest.mark.doc("torch.full")
 @pytest.mark.claim("003.full-fills-a-value", verdict="holds")
 @pytest.mark.parametrize(
     ("fill", "expected"), [(7, torch.int64), (7.0, torch.float32), (True, torch.bool), (1j, torch.complex64)]
@@ -200,7 +178,7 @@ def test_full_infers_the_dtype_from_the_fill_value(fill, expected):
     assert_values_equal(filled, torch.tensor(fill).expand(2, 3))
 
 
-@pytest.mark.doc(EMPTY_DOC)
+@pytest.mark.doc("torch.empty")
 @pytest.mark.claim("003.empty-uninitialized", verdict="holds")
 def test_empty_only_promises_shape_and_dtype():
     """torch.empty(y, x) returns an uninitialised y-by-x tensor of the default (or given) dtype."""
@@ -216,40 +194,40 @@ def _empty_after_freeing_sevens() -> torch.Tensor:
     return torch.empty(4096)
 
 
-@pytest.mark.doc(EMPTY_DOC)
-@pytest.mark.torch_version(">=2.1")
+@pytest.mark.doc("torch.empty")
+@pytest.mark.change("empty-filled-under-deterministic-algorithms", side="after")
 def test_empty_is_filled_with_nan_or_the_maximum_under_deterministic_algorithms():
-    """From 2.1, with deterministic algorithms on, empty fills floats with NaN and integers with their maximum."""
+    """With deterministic algorithms on, empty fills floats with NaN and integers with their maximum."""
     with deterministic_algorithms():
         assert_values_equal(torch.empty(3), torch.full((3,), float("nan")))
         assert_values_equal(torch.empty(3, dtype=torch.int32), torch.full((3,), 2**31 - 1))
 
 
-@pytest.mark.doc(EMPTY_DOC)
-@pytest.mark.torch_version("<2.1")
-def test_empty_is_not_filled_under_deterministic_algorithms_before_2_1():
-    """Before 2.1, deterministic algorithms leave empty uninitialised: it is not filled with NaN."""
+@pytest.mark.doc("torch.empty")
+@pytest.mark.change("empty-filled-under-deterministic-algorithms", side="before")
+def test_empty_is_left_unfilled_under_deterministic_algorithms():
+    """Deterministic algorithms leave empty uninitialised: it is not filled with NaN."""
     with deterministic_algorithms():
         assert_equal(bool(_empty_after_freeing_sevens().isnan().all()), False, "every element of empty() is NaN")
 
 
-@pytest.mark.doc(FILL_UNINITIALIZED_DOC)
-@pytest.mark.torch_version(">=2.2")
+@pytest.mark.doc("deterministic")
+@pytest.mark.change("fill-uninitialized-memory-setting", side="after")
 def test_fill_uninitialized_memory_is_on_by_default_and_can_be_turned_off():
-    """From 2.2, torch.utils.deterministic.fill_uninitialized_memory (default True) controls that filling."""
+    """torch.utils.deterministic.fill_uninitialized_memory (default True) controls that filling."""
     assert_equal(torch.utils.deterministic.fill_uninitialized_memory, True, "fill_uninitialized_memory by default")
     with deterministic_algorithms(), fill_uninitialized_memory(False):
         assert_equal(bool(_empty_after_freeing_sevens().isnan().all()), False, "every element of empty() is NaN")
 
 
-@pytest.mark.doc(FILL_UNINITIALIZED_DOC)
-@pytest.mark.torch_version("<2.2")
-def test_fill_uninitialized_memory_does_not_exist_before_2_2():
-    """Before 2.2 there is no torch.utils.deterministic module: the filling cannot be turned off."""
+@pytest.mark.doc("deterministic")
+@pytest.mark.change("fill-uninitialized-memory-setting", side="before")
+def test_there_is_no_fill_uninitialized_memory_setting():
+    """There is no torch.utils.deterministic module: the filling under deterministic algorithms cannot be turned off."""
     assert_equal(hasattr(torch.utils, "deterministic"), False, "hasattr(torch.utils, 'deterministic')")
 
 
-@pytest.mark.doc(EYE_DOC)
+@pytest.mark.doc("torch.eye")
 @pytest.mark.claim("003.eye-is-sparse", verdict="wrong")
 def test_eye_is_a_dense_identity():
     """torch.eye returns a dense (strided) tensor with ones on the diagonal, not a sparse tensor."""
@@ -258,7 +236,7 @@ def test_eye_is_a_dense_identity():
     assert_values_equal(identity, torch.diag(torch.ones(3)))
 
 
-@pytest.mark.doc(EYE_DOC)
+@pytest.mark.doc("torch.eye")
 @pytest.mark.claim("003.eye-columns-default-to-rows", verdict="holds")
 def test_eye_columns_default_to_rows():
     """torch.eye(n) is n-by-n; torch.eye(n, m) is n-by-m with ones where row == column."""
@@ -266,7 +244,7 @@ def test_eye_columns_default_to_rows():
     assert_values_equal(torch.eye(2, 3), torch.tensor([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]))
 
 
-@pytest.mark.doc(ARANGE_DOC)
+@pytest.mark.doc("torch.arange")
 @pytest.mark.claim("003.arange-start-to-end", verdict="holds")
 def test_arange_excludes_the_end():
     """torch.arange(start, end, step) runs from start up to but not including end, for int and float steps."""
@@ -276,7 +254,7 @@ def test_arange_excludes_the_end():
     assert_dtype(torch.arange(0, 1, 0.5), torch.get_default_dtype())
 
 
-@pytest.mark.doc(RANGE_DOC)
+@pytest.mark.doc("torch.range")
 @pytest.mark.claim("003.range-like-python-range", verdict="wrong")
 @pytest.mark.filterwarnings("ignore:torch.range is deprecated:UserWarning")
 def test_deprecated_range_includes_the_end_unlike_python_range():
@@ -286,14 +264,14 @@ def test_deprecated_range_includes_the_end_unlike_python_range():
     assert_dtype(torch.range(0, 3), torch.get_default_dtype())
 
 
-@pytest.mark.doc(RANGE_DOC)
+@pytest.mark.doc("torch.range")
 def test_deprecated_range_warns_and_points_to_arange():
     """torch.range still exists, and warns that it is deprecated in favour of torch.arange."""
     with pytest.warns(UserWarning, match=r"torch\.range is deprecated.*torch\.arange"):
         torch.range(0, 1)
 
 
-@pytest.mark.doc(LINSPACE_DOC)
+@pytest.mark.doc("torch.linspace")
 @pytest.mark.claim("003.linspace-includes-both-ends", verdict="holds")
 @given(start=st.integers(-5, 5), length=st.integers(1, 10), steps=st.integers(2, 12))
 def test_linspace_includes_both_ends_with_steps_points(start, length, steps):
@@ -304,7 +282,7 @@ def test_linspace_includes_both_ends_with_steps_points(start, length, steps):
     assert_close(points, start + torch.arange(steps, dtype=torch.float64) * (length / (steps - 1)))
 
 
-@pytest.mark.doc(RAND_DOC)
+@pytest.mark.doc("torch.rand")
 def test_rand_draws_from_zero_inclusive_to_one_exclusive():
     """torch.rand fills its shape with draws from [0, 1) in the default dtype."""
     draws = torch.rand(10_000)
@@ -312,7 +290,7 @@ def test_rand_draws_from_zero_inclusive_to_one_exclusive():
     assert_dtype(draws, torch.get_default_dtype())
 
 
-@pytest.mark.doc(RANDN_DOC)
+@pytest.mark.doc("torch.randn")
 @pytest.mark.claim("003.randn-standard-normal", verdict="holds")
 def test_randn_draws_from_the_standard_normal():
     """torch.randn draws from the normal distribution with mean 0 and variance 1 (seeded, so this is exact)."""
@@ -321,7 +299,7 @@ def test_randn_draws_from_the_standard_normal():
     assert_equal(round(draws.var().item(), 1), 1.0, "the sample variance, to one decimal")
 
 
-@pytest.mark.doc(RANDINT_DOC)
+@pytest.mark.doc("torch.randint")
 @pytest.mark.claim("003.randint-high-excluded", verdict="holds")
 @given(low=st.integers(-50, 50), width=st.integers(1, 4), seed=st.integers(0, 2**32))
 def test_randint_includes_low_and_excludes_high(low, width, seed):
@@ -332,7 +310,7 @@ def test_randint_includes_low_and_excludes_high(low, width, seed):
     assert_equal(sorted(draws.unique().tolist()), list(range(low, low + width)), "the distinct values drawn")
 
 
-@pytest.mark.doc(LIKE_DOC)
+@pytest.mark.doc("torch.zeros_like")
 @pytest.mark.claim("003.like-keeps-shape", verdict="holds")
 @pytest.mark.parametrize(
     ("like", "extra_args", "value"), [("zeros_like", (), 0), ("ones_like", (), 1), ("full_like", (5,), 5)]
@@ -346,7 +324,7 @@ def test_like_factories_copy_shape_dtype_and_device(like, extra_args, value):
     assert_equal(made.device, model.device, "the device")
 
 
-@pytest.mark.doc(FROM_NUMPY_DOC)
+@pytest.mark.doc("torch.from_numpy")
 @pytest.mark.claim("003.from-numpy-converts", verdict="holds")
 @pytest.mark.parametrize(("numpy_dtype", "expected"), FROM_NUMPY_DTYPES.items())
 def test_from_numpy_maps_each_dtype_to_its_torch_dtype(numpy_dtype, expected):
@@ -354,7 +332,7 @@ def test_from_numpy_maps_each_dtype_to_its_torch_dtype(numpy_dtype, expected):
     assert_dtype(torch.from_numpy(np.zeros(2, dtype=numpy_dtype)), expected)
 
 
-@pytest.mark.doc(NUMPY_DOC)
+@pytest.mark.doc("torch.Tensor.numpy")
 @pytest.mark.parametrize("numpy_dtype", FROM_NUMPY_DTYPES)
 def test_numpy_round_trip_keeps_dtype_and_values(numpy_dtype):
     """torch.from_numpy(a).numpy() gives back an array of a's dtype and values."""
@@ -364,25 +342,25 @@ def test_numpy_round_trip_keeps_dtype_and_values(numpy_dtype):
     assert_values_equal(back, array)
 
 
-@pytest.mark.doc(FROM_NUMPY_DOC)
-@pytest.mark.torch_version(">=2.3")
+@pytest.mark.doc("torch.from_numpy")
+@pytest.mark.change("from-numpy-wide-unsigned-ints", side="after")
 @pytest.mark.parametrize("numpy_dtype", WIDE_UNSIGNED)
 def test_from_numpy_accepts_wide_unsigned_ints(numpy_dtype):
-    """From 2.3, from_numpy accepts uint16, uint32 and uint64 arrays, as torch.uint16/32/64."""
+    """from_numpy accepts uint16, uint32 and uint64 arrays, as torch.uint16/32/64."""
     converted = torch.from_numpy(np.zeros(2, dtype=numpy_dtype))
     assert_equal(converted.dtype, getattr(torch, numpy_dtype.__name__), "the dtype")
 
 
-@pytest.mark.doc(FROM_NUMPY_DOC)
-@pytest.mark.torch_version("<2.3")
+@pytest.mark.doc("torch.from_numpy")
+@pytest.mark.change("from-numpy-wide-unsigned-ints", side="before")
 @pytest.mark.parametrize("numpy_dtype", WIDE_UNSIGNED)
 def test_from_numpy_refuses_wide_unsigned_ints(numpy_dtype):
-    """Before 2.3, from_numpy refuses uint16, uint32 and uint64 arrays: of the unsigned ints only uint8 converts."""
+    """from_numpy refuses uint16, uint32 and uint64 arrays: of the unsigned ints only uint8 converts."""
     with pytest.raises(TypeError, match=f"can't convert np.ndarray of type numpy.{numpy_dtype.__name__}"):
         torch.from_numpy(np.zeros(2, dtype=numpy_dtype))
 
 
-@pytest.mark.doc(FROM_NUMPY_DOC)
+@pytest.mark.doc("torch.from_numpy")
 @pytest.mark.claim("004.from-numpy-of-a-list", verdict="wrong")
 def test_from_numpy_refuses_a_list():
     """from_numpy takes only an ndarray: a nested list raises TypeError (torch.tensor is the function for lists)."""
@@ -390,7 +368,7 @@ def test_from_numpy_refuses_a_list():
         torch.from_numpy([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
 
 
-@pytest.mark.doc(NUMPY_DOC)
+@pytest.mark.doc("torch.Tensor.numpy")
 @pytest.mark.claim("003.numpy-converts", verdict="holds")
 def test_numpy_refuses_a_tensor_that_requires_grad():
     """Tensor.numpy() converts a CPU tensor, but refuses one that requires grad and points to detach().numpy()."""

@@ -11,17 +11,8 @@ import torch
 
 from torchspecs.assertions import assert_equal, assert_values_equal
 
-DOCS = "https://docs.pytorch.org/docs/stable"
-DEVICE_DOC = f"{DOCS}/tensor_attributes.html#torch.device"
-TO_DOC = f"{DOCS}/generated/torch.Tensor.to.html"
-CUDA_SEMANTICS_DOC = f"{DOCS}/notes/cuda.html"
-META_DOC = f"{DOCS}/meta.html"
-IS_AVAILABLE_DOC = f"{DOCS}/generated/torch.cuda.is_available.html"
-NUMPY_DOC = f"{DOCS}/generated/torch.Tensor.numpy.html"
-TYPE_DOC = f"{DOCS}/generated/torch.Tensor.type.html"
 
-
-@pytest.mark.doc(DEVICE_DOC)
+@pytest.mark.doc("torch.device")
 @pytest.mark.claim("001.device-attribute", verdict="holds")
 @pytest.mark.claim("003.to-device-places-the-tensor", verdict="holds")
 def test_device_attribute_names_where_the_tensor_lives(device):
@@ -31,7 +22,7 @@ def test_device_attribute_names_where_the_tensor_lives(device):
     assert_equal(tensor.to("meta").device, torch.device("meta"), "the device after to('meta')")
 
 
-@pytest.mark.doc(IS_AVAILABLE_DOC)
+@pytest.mark.doc("torch.cuda.is_available")
 @pytest.mark.claim("003.cuda-is-available", verdict="holds")
 def test_cuda_is_available_says_whether_a_cuda_device_can_be_used():
     """torch.cuda.is_available() is a bool: True exactly when at least one CUDA device can be used."""
@@ -40,21 +31,21 @@ def test_cuda_is_available_says_whether_a_cuda_device_can_be_used():
     assert_equal(available, torch.cuda.device_count() > 0, "is_available() against device_count() > 0")
 
 
-@pytest.mark.doc(META_DOC)
+@pytest.mark.doc("meta")
 def test_tensors_on_different_devices_do_not_mix():
     """An operation on tensors on two devices (here cpu and meta) raises rather than moving one of them."""
     with pytest.raises(RuntimeError, match="Tensor on device meta is not on the expected device cpu"):
         torch.ones(2) + torch.ones(2, device="meta")
 
 
-@pytest.mark.doc(META_DOC)
+@pytest.mark.doc("meta")
 def test_a_zero_dim_cpu_tensor_mixes_with_any_device():
     """A 0-d CPU tensor may be used with a tensor on another device, as if it were a Python scalar."""
     result = torch.ones(2, device="meta") + torch.tensor(1.0)
     assert_equal(result.device, torch.device("meta"), "the result's device")
 
 
-@pytest.mark.doc(TO_DOC)
+@pytest.mark.doc("torch.Tensor.to")
 @pytest.mark.claim("001.to-cuda-moves-to-gpu", verdict="holds")
 @pytest.mark.needs_device("cuda")
 def test_to_cuda_puts_the_tensor_on_the_current_cuda_device():
@@ -64,7 +55,7 @@ def test_to_cuda_puts_the_tensor_on_the_current_cuda_device():
     assert_values_equal(moved.cpu(), torch.arange(3.0))
 
 
-@pytest.mark.doc(CUDA_SEMANTICS_DOC)
+@pytest.mark.doc("notes/cuda")
 @pytest.mark.claim("003.gpu-tensors-only-with-gpu-tensors", verdict="holds")
 @pytest.mark.needs_device("cuda")
 def test_cuda_and_cpu_tensors_do_not_mix():
@@ -73,7 +64,7 @@ def test_cuda_and_cpu_tensors_do_not_mix():
         torch.ones(2, device="cuda") + torch.ones(2)
 
 
-@pytest.mark.doc(CUDA_SEMANTICS_DOC)
+@pytest.mark.doc("notes/cuda")
 @pytest.mark.needs_device("cuda")
 def test_a_zero_dim_cpu_tensor_mixes_with_a_cuda_tensor():
     """The one exception: a 0-d CPU tensor combines with a CUDA tensor, and the result is on the CUDA device."""
@@ -82,7 +73,7 @@ def test_a_zero_dim_cpu_tensor_mixes_with_a_cuda_tensor():
     assert_values_equal(result, torch.full((2,), 2.0, device="cuda"))
 
 
-@pytest.mark.doc(NUMPY_DOC)
+@pytest.mark.doc("torch.Tensor.numpy")
 @pytest.mark.claim("003.gpu-to-numpy-via-cpu", verdict="holds")
 @pytest.mark.needs_device("cuda")
 def test_numpy_of_a_cuda_tensor_needs_a_move_to_the_cpu_first():
@@ -93,7 +84,7 @@ def test_numpy_of_a_cuda_tensor_needs_a_move_to_the_cpu_first():
     assert_values_equal(tensor.cpu().numpy(), torch.arange(3.0))
 
 
-@pytest.mark.doc(TYPE_DOC)
+@pytest.mark.doc("torch.Tensor.type")
 @pytest.mark.claim("003.cuda-float-tensor-type", verdict="holds")
 @pytest.mark.needs_device("cuda")
 def test_type_of_a_cuda_float_tensor_is_torch_cuda_float_tensor():

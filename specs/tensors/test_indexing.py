@@ -10,18 +10,6 @@ from hypothesis.extra import numpy as hnp
 from torchspecs.assertions import assert_dtype, assert_equal, assert_shape, assert_values_equal
 from torchspecs.strategies import dims, gather_cases, numbered, numbered_tensors
 
-DOCS = "https://docs.pytorch.org/docs/stable"
-GATHER_DOC = f"{DOCS}/generated/torch.gather.html"
-TOPK_DOC = f"{DOCS}/generated/torch.topk.html"
-INDEX_SELECT_DOC = f"{DOCS}/generated/torch.index_select.html"
-INDEXING_DOC = f"{DOCS}/tensors.html"
-SCATTER_DOC = f"{DOCS}/generated/torch.Tensor.scatter_.html"
-SCATTER_ADD_DOC = f"{DOCS}/generated/torch.Tensor.scatter_add_.html"
-MASKED_SELECT_DOC = f"{DOCS}/generated/torch.masked_select.html"
-WHERE_DOC = f"{DOCS}/generated/torch.where.html"
-ARGMAX_DOC = f"{DOCS}/generated/torch.argmax.html"
-MAX_DOC = f"{DOCS}/generated/torch.max.html"
-
 distinct_values = st.lists(st.integers(-100, 100), min_size=1, max_size=12, unique=True)
 
 
@@ -35,8 +23,8 @@ def _gather_by_formula(source: np.ndarray, dim: int, index: np.ndarray) -> np.nd
     return out
 
 
-@pytest.mark.doc(GATHER_DOC)
-@pytest.mark.torch_version(">=2.1")
+@pytest.mark.doc("torch.gather")
+@pytest.mark.change("gather-narrow-index-fix", side="after")
 @given(case=gather_cases())
 def test_gather_agrees_with_numpy_take_along_axis(case):
     """gather(input, dim, index) reads input along dim at index, like take_along_axis on input's leading window."""
@@ -46,7 +34,7 @@ def test_gather_agrees_with_numpy_take_along_axis(case):
     assert_values_equal(torch.gather(case.input, case.dim, case.index), expected)
 
 
-@pytest.mark.doc(GATHER_DOC)
+@pytest.mark.doc("torch.gather")
 @pytest.mark.claim("000.gather-index-formula", verdict="holds")
 @pytest.mark.parametrize("dim", [0, 1, 2])
 def test_gather_follows_its_formula_on_the_notes_example(dim):
@@ -59,7 +47,7 @@ def test_gather_follows_its_formula_on_the_notes_example(dim):
     assert_values_equal(torch.gather(source, dim, index), expected)
 
 
-@pytest.mark.doc(GATHER_DOC)
+@pytest.mark.doc("torch.gather")
 @pytest.mark.claim("001.gather-picks-one-per-row", verdict="holds")
 @pytest.mark.claim("002.gather-along-dim-by-index", verdict="holds")
 def test_gather_index_may_be_smaller_than_input_outside_dim():
@@ -69,33 +57,30 @@ def test_gather_index_may_be_smaller_than_input_outside_dim():
     assert_values_equal(picked, torch.stack([source[0, 0:1], source[1, 1:2]]))
 
 
-@pytest.mark.doc(GATHER_DOC)
-@pytest.mark.torch_version(">=2.1")
+@pytest.mark.doc("torch.gather")
+@pytest.mark.change("gather-narrow-index-fix", side="after")
 def test_gather_along_dim_0_with_an_index_narrower_than_input_reads_the_indexed_row():
-    """From 2.1, gather(y, 0, [[2]]) of a float (3, 2) y is y[2][0], as the formula says."""
+    """gather(y, 0, [[2]]) of a float (3, 2) y is y[2][0], as the formula says."""
     source = numbered((3, 2))
     assert_values_equal(torch.gather(source, 0, torch.tensor([[2]])), source[2:3, 0:1])
 
 
-@pytest.mark.doc(GATHER_DOC)
-@pytest.mark.torch_version("<2.1")
-def test_gather_along_dim_0_with_an_index_narrower_than_input_misreads_floats_before_2_1():
-    """Before 2.1, gather(y, 0, [[2]]) of a float (3, 2) y wrongly reads y.flatten()[2], not y[2][0].
-
-    Reported as https://github.com/pytorch/pytorch/issues/99595; 2.1.0 reads the right element.
-    """
+@pytest.mark.doc("torch.gather")
+@pytest.mark.change("gather-narrow-index-fix", side="before")
+def test_gather_along_dim_0_with_an_index_narrower_than_input_misreads_floats():
+    """gather(y, 0, [[2]]) of a float (3, 2) y wrongly reads y.flatten()[2], not y[2][0]."""
     source = numbered((3, 2))
     assert_values_equal(torch.gather(source, 0, torch.tensor([[2]])), source.flatten()[2:3].reshape(1, 1))
 
 
-@pytest.mark.doc(GATHER_DOC)
+@pytest.mark.doc("torch.gather")
 def test_gather_refuses_an_index_larger_than_input_outside_dim():
     """An index larger than input in a dim other than dim raises 'Size does not match at dimension'."""
     with pytest.raises(RuntimeError, match="Size does not match at dimension 0"):
         torch.gather(torch.zeros(2, 2), 1, torch.zeros(3, 1, dtype=torch.long))
 
 
-@pytest.mark.doc(GATHER_DOC)
+@pytest.mark.doc("torch.gather")
 @pytest.mark.claim("002.gather-diagonal-of-3d", verdict="holds")
 def test_gather_picks_the_diagonal_of_every_matrix_in_a_batch():
     """Gathering index k from row k of each matrix gives each 2-D slice's diagonal: the 3-D diagonal is a stack of 2-D ones."""
@@ -105,7 +90,7 @@ def test_gather_picks_the_diagonal_of_every_matrix_in_a_batch():
     assert_values_equal(diagonals, torch.stack([matrix.diagonal() for matrix in batch]))
 
 
-@pytest.mark.doc(TOPK_DOC)
+@pytest.mark.doc("torch.topk")
 @pytest.mark.claim("000.topk-largest-along-dim", verdict="holds")
 @pytest.mark.claim("000.gather-at-topk-positions", verdict="holds")
 def test_gather_with_topk_indices_picks_the_same_positions_from_another_tensor():
@@ -116,7 +101,7 @@ def test_gather_with_topk_indices_picks_the_same_positions_from_another_tensor()
     assert_values_equal(torch.gather(y, 2, indices), np.take_along_axis(y.numpy(), indices.numpy(), axis=2))
 
 
-@pytest.mark.doc(TOPK_DOC)
+@pytest.mark.doc("torch.topk")
 @given(values=distinct_values, data=st.data())
 def test_topk_returns_the_k_largest_sorted_or_the_k_smallest(values, data):
     """topk(k) is the k largest in descending order; largest=False gives the k smallest in ascending order."""
@@ -126,7 +111,7 @@ def test_topk_returns_the_k_largest_sorted_or_the_k_smallest(values, data):
     assert_equal(torch.topk(tensor, k, largest=False).values.tolist(), sorted(values)[:k], f"topk({k}, largest=False)")
 
 
-@pytest.mark.doc(TOPK_DOC)
+@pytest.mark.doc("torch.topk")
 def test_topk_of_tied_values_returns_each_tie_once_with_its_own_index():
     """With ties, topk returns the tied value as often as it is picked, each with an index holding that value."""
     tensor = torch.tensor([1.0, 3.0, 3.0, 2.0])
@@ -135,7 +120,7 @@ def test_topk_of_tied_values_returns_each_tie_once_with_its_own_index():
     assert_equal(sorted(indices.tolist()), [1, 2], "the indices of the two tied maxima")
 
 
-@pytest.mark.doc(INDEX_SELECT_DOC)
+@pytest.mark.doc("torch.index_select")
 @pytest.mark.claim("001.index-select-keeps-the-dim", verdict="holds")
 @pytest.mark.claim("004.integer-index-keeps-dim", verdict="wrong")
 def test_index_select_keeps_the_indexed_dim_where_an_integer_index_drops_it():
@@ -146,7 +131,7 @@ def test_index_select_keeps_the_indexed_dim_where_an_integer_index_drops_it():
     assert_values_equal(matrix[:, [0]], torch.tensor([[1.0], [3.0]]))
 
 
-@pytest.mark.doc(INDEX_SELECT_DOC)
+@pytest.mark.doc("torch.index_select")
 @given(data=st.data(), tensor=numbered_tensors(min_dims=1, max_dims=4))
 def test_index_select_equals_advanced_indexing_along_the_dim(data, tensor):
     """index_select(t, d, idx) equals numpy.take(t, idx, axis=d): repeats and any order allowed, the dim kept."""
@@ -158,7 +143,7 @@ def test_index_select_equals_advanced_indexing_along_the_dim(data, tensor):
     )
 
 
-@pytest.mark.doc(INDEXING_DOC)
+@pytest.mark.doc("tensors")
 @pytest.mark.claim("003.index-and-slice-access", verdict="holds")
 def test_integer_indices_pick_an_element_and_slices_pick_a_block():
     """t[0, 0] is the 0-d tensor at row 0, column 0; t[:, :2] is every row's first two columns."""
@@ -168,7 +153,7 @@ def test_integer_indices_pick_an_element_and_slices_pick_a_block():
     assert_values_equal(grid[:, :2], torch.tensor([[0.0, 1.0], [4.0, 5.0], [8.0, 9.0]]))
 
 
-@pytest.mark.doc(SCATTER_DOC)
+@pytest.mark.doc("torch.Tensor.scatter_")
 @pytest.mark.claim("003.scatter-writes-at-index", verdict="holds")
 def test_scatter_writes_src_at_the_positions_index_names():
     """scatter(0, index, src) writes src[i][j] to out[index[i][j]][j] (dim=0); other elements keep their values."""
@@ -178,7 +163,7 @@ def test_scatter_writes_src_at_the_positions_index_names():
     assert_values_equal(scattered, torch.tensor([[1.0, 5.0, 0.0], [0.0, 2.0, 6.0], [4.0, 0.0, 3.0]]))
 
 
-@pytest.mark.doc(SCATTER_ADD_DOC)
+@pytest.mark.doc("torch.Tensor.scatter_add_")
 def test_scatter_add_sums_values_sent_to_the_same_position():
     """scatter_add adds every src value sent to a position: repeated indices accumulate, as a histogram."""
     counts = torch.zeros(4, dtype=torch.long).scatter_add(
@@ -187,7 +172,7 @@ def test_scatter_add_sums_values_sent_to_the_same_position():
     assert_values_equal(counts, torch.tensor([1, 0, 3, 1]))
 
 
-@pytest.mark.doc(MASKED_SELECT_DOC)
+@pytest.mark.doc("torch.masked_select")
 @pytest.mark.claim("003.comparison-extracts-elements", verdict="wrong")
 def test_comparison_makes_a_mask_and_indexing_with_it_extracts():
     """t > 2 is a bool mask of t's shape, not the elements; t[t > 2] and masked_select extract them, 1-D, in order."""
@@ -198,7 +183,7 @@ def test_comparison_makes_a_mask_and_indexing_with_it_extracts():
     assert_values_equal(torch.masked_select(values, mask), torch.tensor([5, 3]))
 
 
-@pytest.mark.doc(WHERE_DOC)
+@pytest.mark.doc("torch.where")
 @pytest.mark.claim("003.where-selects-from-x-or-y", verdict="holds")
 def test_where_picks_from_x_where_the_condition_holds_and_from_y_elsewhere():
     """where(cond, x, y) takes x where cond is True and y elsewhere, broadcasting all three."""
@@ -207,7 +192,7 @@ def test_where_picks_from_x_where_the_condition_holds_and_from_y_elsewhere():
     assert_values_equal(chosen, torch.tensor([[1, 0], [0, 2]]))
 
 
-@pytest.mark.doc(WHERE_DOC)
+@pytest.mark.doc("torch.where")
 def test_where_with_only_a_condition_is_nonzero_as_a_tuple():
     """where(cond) is nonzero(cond, as_tuple=True): one tensor of indices per dim."""
     condition = torch.tensor([[True, False], [False, True]])
@@ -216,7 +201,7 @@ def test_where_with_only_a_condition_is_nonzero_as_a_tuple():
     assert_values_equal(columns, torch.tensor([0, 1]))
 
 
-@pytest.mark.doc(ARGMAX_DOC)
+@pytest.mark.doc("torch.argmax")
 @pytest.mark.claim("003.argmax-whole-or-along-dim", verdict="holds")
 def test_argmax_indexes_the_flattened_tensor_or_each_slice_along_a_dim():
     """argmax() is the index of the maximum in the flattened tensor; argmax(dim) is the index along dim per slice."""
@@ -226,7 +211,7 @@ def test_argmax_indexes_the_flattened_tensor_or_each_slice_along_a_dim():
     assert_values_equal(grid.argmax(dim=1, keepdim=True), torch.tensor([[1], [0]]))
 
 
-@pytest.mark.doc(MAX_DOC)
+@pytest.mark.doc("torch.max")
 @pytest.mark.claim("003.max-returns-a-tensor", verdict="holds")
 def test_max_without_dim_is_a_zero_dim_tensor_and_with_dim_a_values_indices_pair():
     """max() is a 0-d tensor (not a Python number); max(dim) returns (values, indices) along dim."""

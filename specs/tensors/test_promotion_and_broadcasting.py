@@ -16,15 +16,8 @@ from torchspecs.assertions import (
 from torchspecs.isolation import default_dtype
 from torchspecs.strategies import broadcastable_shapes, numbered
 
-DOCS = "https://docs.pytorch.org/docs/stable"
-PROMOTION_DOC = f"{DOCS}/tensor_attributes.html#type-promotion-doc"
-BROADCASTING_DOC = f"{DOCS}/notes/broadcasting.html"
-DIV_DOC = f"{DOCS}/generated/torch.div.html"
-FLOOR_DIVIDE_DOC = f"{DOCS}/generated/torch.floor_divide.html"
-BROADCAST_TENSORS_DOC = f"{DOCS}/generated/torch.broadcast_tensors.html"
 
-
-@pytest.mark.doc(PROMOTION_DOC)
+@pytest.mark.doc("tensor_attributes", "type-promotion-doc")
 @pytest.mark.claim("003.arithmetic-needs-same-type", verdict="wrong")
 @pytest.mark.parametrize(
     ("left", "right", "expected"),
@@ -44,7 +37,7 @@ def test_tensors_of_different_dtypes_combine_in_a_promoted_dtype(left, right, ex
     assert_equal(torch.result_type(torch.ones(2, dtype=left), torch.ones(2, dtype=right)), expected, "result_type")
 
 
-@pytest.mark.doc(PROMOTION_DOC)
+@pytest.mark.doc("tensor_attributes", "type-promotion-doc")
 def test_int_tensor_with_a_python_float_gives_the_default_dtype():
     """An integer tensor plus a Python float is a tensor of the default float dtype."""
     assert_dtype(torch.tensor([1, 2]) + 0.5, torch.float32)
@@ -52,7 +45,7 @@ def test_int_tensor_with_a_python_float_gives_the_default_dtype():
         assert_dtype(torch.tensor([1, 2]) + 0.5, torch.float64)
 
 
-@pytest.mark.doc(PROMOTION_DOC)
+@pytest.mark.doc("tensor_attributes", "type-promotion-doc")
 @pytest.mark.parametrize(
     ("tensor_dtype", "scalar", "expected"),
     [
@@ -68,7 +61,7 @@ def test_zero_dim_and_python_scalars_only_promote_across_categories(tensor_dtype
     assert_dtype(torch.ones(2, dtype=tensor_dtype) + scalar, expected)
 
 
-@pytest.mark.doc(PROMOTION_DOC)
+@pytest.mark.doc("tensor_attributes", "type-promotion-doc")
 def test_bool_tensors_add_as_logical_or_and_count_as_ints():
     """bool + bool stays bool (True + True is True); bool with an int is int64; the sum of bools counts Trues."""
     flags = torch.tensor([True, True, False])
@@ -77,14 +70,14 @@ def test_bool_tensors_add_as_logical_or_and_count_as_ints():
     assert_values_equal(flags.sum(), torch.tensor(2))
 
 
-@pytest.mark.doc(PROMOTION_DOC)
+@pytest.mark.doc("tensor_attributes", "type-promotion-doc")
 def test_subtracting_bool_tensors_is_refused():
     """bool - bool raises and points to ^ or logical_xor instead."""
     with pytest.raises(RuntimeError, match=r"Subtraction, the `-` operator, with two bool tensors is not supported"):
         torch.tensor([True]) - torch.tensor([False])
 
 
-@pytest.mark.doc(DIV_DOC)
+@pytest.mark.doc("torch.div")
 def test_dividing_integers_is_true_division():
     """/ on integer tensors is true division and gives floats; rounding_mode='trunc' or 'floor' keeps integers."""
     numerators = torch.tensor([5, -5])
@@ -93,13 +86,13 @@ def test_dividing_integers_is_true_division():
     assert_values_equal(torch.div(numerators, 2, rounding_mode="trunc"), torch.tensor([2, -2]))
 
 
-@pytest.mark.doc(FLOOR_DIVIDE_DOC)
+@pytest.mark.doc("torch.floor_divide")
 def test_floor_division_rounds_towards_negative_infinity():
     """// on integer tensors floors like Python: -5 // 2 is -3, not -2."""
     assert_values_equal(torch.tensor([5, -5]) // 2, torch.tensor([5 // 2, -5 // 2]))
 
 
-@pytest.mark.doc(PROMOTION_DOC)
+@pytest.mark.doc("tensor_attributes", "type-promotion-doc")
 def test_in_place_op_that_needs_a_wider_dtype_is_refused():
     """An in-place op whose result dtype cannot be cast to the tensor's own category raises: int64.add_(1.5)."""
     counts = torch.tensor([1, 2])
@@ -108,7 +101,7 @@ def test_in_place_op_that_needs_a_wider_dtype_is_refused():
     assert_values_equal(counts, torch.tensor([1, 2]))
 
 
-@pytest.mark.doc(PROMOTION_DOC)
+@pytest.mark.doc("tensor_attributes", "type-promotion-doc")
 def test_in_place_op_may_narrow_within_a_category():
     """In-place ops keep the tensor's dtype when casting stays within the category: float32 += float64 stays float32."""
     values = torch.ones(2, dtype=torch.float32)
@@ -117,7 +110,7 @@ def test_in_place_op_may_narrow_within_a_category():
     assert_values_equal(values, torch.tensor([2.0, 2.0]))
 
 
-@pytest.mark.doc(BROADCASTING_DOC)
+@pytest.mark.doc("notes/broadcasting")
 @pytest.mark.claim("003.broadcasting-matches-sizes", verdict="holds")
 @pytest.mark.claim("004.ops-and-broadcasting-like-numpy", verdict="holds")
 @given(case=broadcastable_shapes())
@@ -128,14 +121,14 @@ def test_broadcasting_follows_numpy(case):
     assert_values_equal(left * 10 + right, left.numpy() * 10 + right.numpy())
 
 
-@pytest.mark.doc(BROADCASTING_DOC)
+@pytest.mark.doc("notes/broadcasting")
 def test_shapes_that_do_not_broadcast_raise():
     """Trailing sizes must be equal or 1: a (3,) and a (4,) tensor raise naming the mismatched dimension."""
     with pytest.raises(RuntimeError, match=r"size of tensor a \(3\) must match the size of tensor b \(4\)"):
         torch.ones(3) + torch.ones(4)
 
 
-@pytest.mark.doc(BROADCAST_TENSORS_DOC)
+@pytest.mark.doc("torch.broadcast_tensors")
 @pytest.mark.claim("003.broadcasting-copies-elements", verdict="wrong")
 def test_broadcasting_does_not_copy_the_inputs():
     """Broadcast operands are expanded views with stride 0 along the broadcast dimensions, not copies."""
@@ -148,7 +141,7 @@ def test_broadcasting_does_not_copy_the_inputs():
     assert_is_view_of(row, wide_row)
 
 
-@pytest.mark.doc(BROADCASTING_DOC)
+@pytest.mark.doc("notes/broadcasting")
 @pytest.mark.claim("003.ops-apply-elementwise", verdict="holds")
 def test_scalar_arithmetic_and_comparison_apply_to_every_element():
     """tensor + a and tensor > 0.5 apply to each element: same shape out, the second as a bool tensor."""

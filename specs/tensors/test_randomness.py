@@ -5,14 +5,6 @@ import torch
 
 from torchspecs.assertions import assert_equal, assert_values_equal
 
-DOCS = "https://docs.pytorch.org/docs/stable"
-MANUAL_SEED_DOC = f"{DOCS}/generated/torch.manual_seed.html"
-GENERATOR_DOC = f"{DOCS}/generated/torch.Generator.html"
-RNG_STATE_DOC = f"{DOCS}/generated/torch.set_rng_state.html"
-FORK_RNG_DOC = f"{DOCS}/random.html#torch.random.fork_rng"
-CUDA_SEED_DOC = f"{DOCS}/generated/torch.cuda.manual_seed_all.html"
-REPRODUCIBILITY_DOC = f"{DOCS}/notes/randomness.html"
-
 
 def _draws(device: str = "cpu") -> list[torch.Tensor]:
     return [
@@ -29,7 +21,7 @@ def _assert_same_draws(first: list[torch.Tensor], second: list[torch.Tensor]) ->
         assert_values_equal(one, other)
 
 
-@pytest.mark.doc(MANUAL_SEED_DOC)
+@pytest.mark.doc("torch.manual_seed")
 @pytest.mark.claim("003.manual-seed-fixes-randomness", verdict="holds")
 def test_manual_seed_makes_draws_reproducible():
     """After torch.manual_seed(s), the same sequence of calls draws the same values; another seed draws others."""
@@ -41,7 +33,7 @@ def test_manual_seed_makes_draws_reproducible():
     assert_equal(torch.equal(torch.rand(4), first[0]), False, "rand after another seed equals the first draw")
 
 
-@pytest.mark.doc(GENERATOR_DOC)
+@pytest.mark.doc("torch.Generator")
 def test_a_generator_keeps_its_own_stream():
     """Drawing with generator= leaves the global stream alone; two generators with one seed draw alike."""
     torch.manual_seed(7)
@@ -53,7 +45,7 @@ def test_a_generator_keeps_its_own_stream():
     assert_values_equal(torch.rand(3, generator=torch.Generator().manual_seed(99)), from_own)
 
 
-@pytest.mark.doc(RNG_STATE_DOC)
+@pytest.mark.doc("torch.set_rng_state")
 def test_restoring_the_rng_state_replays_the_draws():
     """set_rng_state(get_rng_state()) rewinds the global stream: the next draws repeat."""
     state = torch.get_rng_state()
@@ -62,7 +54,7 @@ def test_restoring_the_rng_state_replays_the_draws():
     assert_values_equal(torch.rand(3), first)
 
 
-@pytest.mark.doc(FORK_RNG_DOC)
+@pytest.mark.doc("torch.random.fork_rng")
 def test_fork_rng_puts_the_global_stream_back_after_the_block():
     """Draws inside torch.random.fork_rng() do not advance the stream seen after it."""
     state = torch.get_rng_state()
@@ -73,14 +65,14 @@ def test_fork_rng_puts_the_global_stream_back_after_the_block():
     assert_values_equal(torch.rand(3), expected)
 
 
-@pytest.mark.doc(CUDA_SEED_DOC)
+@pytest.mark.doc("torch.cuda.manual_seed_all")
 @pytest.mark.claim("003.cuda-manual-seed-all", verdict="holds")
 def test_cuda_manual_seed_all_is_safe_to_call_on_any_machine():
     """torch.cuda.manual_seed_all can always be called: without CUDA it is silently ignored."""
     torch.cuda.manual_seed_all(0)
 
 
-@pytest.mark.doc(REPRODUCIBILITY_DOC)
+@pytest.mark.doc("notes/randomness")
 @pytest.mark.needs_device("cuda")
 def test_manual_seed_also_seeds_cuda_devices():
     """torch.manual_seed seeds the RNG of every device, so CUDA draws repeat after the same seed."""

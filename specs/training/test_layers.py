@@ -8,23 +8,12 @@ from torch import nn
 
 from torchspecs.assertions import assert_close, assert_equal, assert_shape, assert_values_equal
 
-DOCS = "https://docs.pytorch.org/docs/stable/generated"
-LINEAR_DOC = f"{DOCS}/torch.nn.Linear.html"
-CONV2D_DOC = f"{DOCS}/torch.nn.Conv2d.html"
-MAX_POOL_DOC = f"{DOCS}/torch.nn.MaxPool2d.html"
-DROPOUT_DOC = f"{DOCS}/torch.nn.Dropout.html"
-EMBEDDING_DOC = f"{DOCS}/torch.nn.Embedding.html"
-FROM_PRETRAINED_DOC = f"{DOCS}/torch.nn.Embedding.html#torch.nn.Embedding.from_pretrained"
-RNN_DOC = f"{DOCS}/torch.nn.RNN.html"
-LSTM_DOC = f"{DOCS}/torch.nn.LSTM.html"
-INIT_DOC = "https://docs.pytorch.org/docs/stable/nn.init.html"
-
 
 def _conv_side(size, kernel, stride, padding, dilation):
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
-@pytest.mark.doc(LINEAR_DOC)
+@pytest.mark.doc("torch.nn.Linear")
 @pytest.mark.claim("003.linear-bias-flag", verdict="holds")
 def test_linear_weight_is_out_by_in_and_bias_is_optional():
     """Linear(in, out) has a weight of shape (out, in), computes x W^T + b, and bias=False drops b."""
@@ -35,7 +24,7 @@ def test_linear_weight_is_out_by_in_and_bias_is_optional():
     assert_equal(nn.Linear(3, 2, bias=False).bias, None, "the bias of Linear(bias=False)")
 
 
-@pytest.mark.doc(CONV2D_DOC)
+@pytest.mark.doc("torch.nn.Conv2d")
 @pytest.mark.claim("003.conv2d-padding-and-stride", verdict="holds")
 @given(
     size=st.integers(5, 12),
@@ -51,7 +40,7 @@ def test_conv2d_output_size_follows_the_documented_formula(size, kernel, stride,
     assert_shape(conv(torch.zeros(1, 1, size, size)), (1, 2, side, side))
 
 
-@pytest.mark.doc(MAX_POOL_DOC)
+@pytest.mark.doc("torch.nn.MaxPool2d")
 @pytest.mark.claim("003.max-pool-single-int", verdict="holds")
 def test_max_pool_with_one_int_uses_it_for_kernel_and_stride():
     """MaxPool2d(k) uses k as the kernel size and, by default, as the stride: windows do not overlap."""
@@ -59,7 +48,7 @@ def test_max_pool_with_one_int_uses_it_for_kernel_and_stride():
     assert_values_equal(pooled, torch.tensor([[[[5.0, 7.0], [13.0, 15.0]]]]))
 
 
-@pytest.mark.doc(DROPOUT_DOC)
+@pytest.mark.doc("torch.nn.Dropout")
 @pytest.mark.claim("003.dropout-rate", verdict="holds")
 def test_dropout_p_is_the_probability_of_zeroing():
     """Dropout(p) zeroes each element with probability p (seeded, so the fraction is exact here: near p)."""
@@ -67,7 +56,7 @@ def test_dropout_p_is_the_probability_of_zeroing():
     assert_equal(round((kept == 0).float().mean().item(), 2), 0.3, "the fraction zeroed, to two decimals")
 
 
-@pytest.mark.doc(EMBEDDING_DOC)
+@pytest.mark.doc("torch.nn.Embedding")
 @pytest.mark.claim("003.embedding-weight-table", verdict="holds")
 def test_embedding_looks_up_rows_of_its_weight():
     """Embedding(num, dim).weight is the (num, dim) table; looking up indices returns those rows."""
@@ -76,7 +65,7 @@ def test_embedding_looks_up_rows_of_its_weight():
     assert_values_equal(embedding(torch.tensor([4, 0])), embedding.weight[[4, 0]])
 
 
-@pytest.mark.doc(EMBEDDING_DOC)
+@pytest.mark.doc("torch.nn.Embedding")
 def test_embedding_padding_row_starts_at_zero_and_gets_no_gradient():
     """The padding_idx row is initialised to zeros and receives no gradient."""
     embedding = nn.Embedding(4, 2, padding_idx=0)
@@ -86,7 +75,7 @@ def test_embedding_padding_row_starts_at_zero_and_gets_no_gradient():
     assert_values_equal(embedding.weight.grad[1], torch.ones(2))
 
 
-@pytest.mark.doc(FROM_PRETRAINED_DOC)
+@pytest.mark.doc("torch.nn.Embedding.from_pretrained")
 @pytest.mark.claim("003.embedding-from-pretrained-freeze", verdict="holds")
 def test_from_pretrained_freezes_by_default_and_trains_with_freeze_false():
     """Embedding.from_pretrained(vectors) copies the vectors and is frozen; freeze=False makes the weight trainable."""
@@ -97,7 +86,7 @@ def test_from_pretrained_freezes_by_default_and_trains_with_freeze_false():
     assert_values_equal(trainable.weight.detach(), vectors)
 
 
-@pytest.mark.doc(RNN_DOC)
+@pytest.mark.doc("torch.nn.RNN")
 @pytest.mark.claim("003.rnn-options", verdict="holds")
 @pytest.mark.parametrize("layer_class", [nn.RNN, nn.GRU, nn.LSTM], ids=["rnn", "gru", "lstm"])
 @pytest.mark.parametrize(("batch_first", "num_layers", "bidirectional"), [(False, 1, False), (True, 2, True)])
@@ -112,7 +101,7 @@ def test_recurrent_output_and_state_shapes(layer_class, batch_first, num_layers,
         assert_shape(part, (directions * num_layers, batch, 3))
 
 
-@pytest.mark.doc(LSTM_DOC)
+@pytest.mark.doc("torch.nn.LSTM")
 @pytest.mark.claim("003.rnn-needs-initial-state", verdict="wrong")
 @pytest.mark.parametrize("layer_class", [nn.RNN, nn.GRU, nn.LSTM], ids=["rnn", "gru", "lstm"])
 def test_an_omitted_initial_state_is_zeros(layer_class):
@@ -123,7 +112,7 @@ def test_an_omitted_initial_state_is_zeros(layer_class):
     assert_values_equal(layer(inputs)[0], layer(inputs, initial)[0])
 
 
-@pytest.mark.doc(INIT_DOC)
+@pytest.mark.doc("nn.init")
 @pytest.mark.claim("003.init-uniform-normal", verdict="holds")
 def test_init_functions_fill_the_tensor_in_place():
     """nn.init.uniform_(t, a, b), normal_(t, mean, std) and constant_(t, val) fill t itself and return it."""
@@ -135,7 +124,7 @@ def test_init_functions_fill_the_tensor_in_place():
     assert_values_equal(nn.init.constant_(tensor, 7.0), torch.full((10_000,), 7.0))
 
 
-@pytest.mark.doc(INIT_DOC)
+@pytest.mark.doc("nn.init")
 @pytest.mark.claim("003.init-constant-takes-a-and-b", verdict="wrong")
 def test_init_constant_takes_one_value():
     """nn.init.constant(t, a, b) is not a thing: constant_ fills the tensor with one value, and a second is a TypeError."""
@@ -143,27 +132,27 @@ def test_init_constant_takes_one_value():
         nn.init.constant_(torch.empty(2), 1.0, 2.0)
 
 
-@pytest.mark.doc(INIT_DOC)
+@pytest.mark.doc("nn.init")
 @pytest.mark.claim("003.init-constant-takes-a-and-b", verdict="wrong")
-@pytest.mark.torch_version("<2.4")
-def test_old_init_names_warn_a_user_warning_before_2_4():
-    """Before 2.4, an old init name without the _ (nn.init.constant) warns UserWarning that it is deprecated."""
+@pytest.mark.change("init-old-names-future-warning", side="before")
+def test_old_init_names_warn_a_user_warning():
+    """an old init name without the _ (nn.init.constant) warns UserWarning that it is deprecated."""
     with pytest.warns(UserWarning, match=r"^nn\.init\.constant is now deprecated in favor of nn\.init\.constant_\.$"):
         nn.init.constant(torch.empty(2), 1.0)
 
 
-@pytest.mark.doc(INIT_DOC)
+@pytest.mark.doc("nn.init")
 @pytest.mark.claim("003.init-constant-takes-a-and-b", verdict="wrong")
-@pytest.mark.torch_version(">=2.4")
-def test_old_init_names_warn_a_future_warning_from_2_4():
-    """From 2.4, an old init name without the _ (nn.init.constant) warns FutureWarning that it is deprecated."""
+@pytest.mark.change("init-old-names-future-warning", side="after")
+def test_old_init_names_warn_a_future_warning():
+    """an old init name without the _ (nn.init.constant) warns FutureWarning that it is deprecated."""
     with pytest.warns(
         FutureWarning, match=r"^`nn\.init\.constant` is now deprecated in favor of `nn\.init\.constant_`\.$"
     ):
         nn.init.constant(torch.empty(2), 1.0)
 
 
-@pytest.mark.doc(INIT_DOC)
+@pytest.mark.doc("nn.init")
 @pytest.mark.claim("003.xavier-init-for-frozen-layers", verdict="wrong")
 def test_xavier_init_sets_values_and_does_not_freeze_the_layer():
     """nn.init.xavier_uniform_ only sets the weight's values: the weight still requires grad and still trains."""

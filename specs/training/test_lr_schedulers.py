@@ -9,21 +9,6 @@ from torch.optim import lr_scheduler
 
 from torchspecs.assertions import assert_close, assert_equal
 
-DOCS = "https://docs.pytorch.org/docs/stable/generated"
-SCHEDULERS_DOC = "https://docs.pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
-LAMBDA_DOC = f"{DOCS}/torch.optim.lr_scheduler.LambdaLR.html"
-MULTIPLICATIVE_DOC = f"{DOCS}/torch.optim.lr_scheduler.MultiplicativeLR.html"
-STEP_DOC = f"{DOCS}/torch.optim.lr_scheduler.StepLR.html"
-MULTI_STEP_DOC = f"{DOCS}/torch.optim.lr_scheduler.MultiStepLR.html"
-EXPONENTIAL_DOC = f"{DOCS}/torch.optim.lr_scheduler.ExponentialLR.html"
-COSINE_DOC = f"{DOCS}/torch.optim.lr_scheduler.CosineAnnealingLR.html"
-WARM_RESTARTS_DOC = f"{DOCS}/torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.html"
-CYCLIC_DOC = f"{DOCS}/torch.optim.lr_scheduler.CyclicLR.html"
-ONE_CYCLE_DOC = f"{DOCS}/torch.optim.lr_scheduler.OneCycleLR.html"
-PLATEAU_DOC = f"{DOCS}/torch.optim.lr_scheduler.ReduceLROnPlateau.html"
-SEQUENTIAL_DOC = f"{DOCS}/torch.optim.lr_scheduler.SequentialLR.html"
-CHAINED_DOC = f"{DOCS}/torch.optim.lr_scheduler.ChainedScheduler.html"
-
 STEPS = 12
 
 
@@ -52,7 +37,7 @@ def _cosine(lr: float, floor: float, position: float, period: float) -> float:
     return floor + (lr - floor) * (1 + math.cos(math.pi * position / period)) / 2
 
 
-@pytest.mark.doc(LAMBDA_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.LambdaLR")
 @pytest.mark.claim("003.lambda-lr-multiplies-initial-lr", verdict="holds")
 def test_lambda_lr_is_the_initial_lr_times_lambda_of_the_epoch():
     """LambdaLR sets lr = initial lr * lr_lambda(epoch)."""
@@ -60,7 +45,7 @@ def test_lambda_lr_is_the_initial_lr_times_lambda_of_the_epoch():
     _assert_sequence(rates, [1 / (epoch + 1) for epoch in range(STEPS + 1)])
 
 
-@pytest.mark.doc(MULTIPLICATIVE_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.MultiplicativeLR")
 @pytest.mark.claim("003.multiplicative-lr-cumulative", verdict="holds")
 def test_multiplicative_lr_multiplies_the_previous_lr_each_epoch():
     """MultiplicativeLR multiplies the current lr by lr_lambda(epoch) at each step: a cumulative product."""
@@ -69,7 +54,7 @@ def test_multiplicative_lr_multiplies_the_previous_lr_each_epoch():
     _assert_sequence(rates, expected)
 
 
-@pytest.mark.doc(STEP_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.StepLR")
 @pytest.mark.claim("003.step-lr-every-step-size", verdict="holds")
 def test_step_lr_multiplies_by_gamma_every_step_size_epochs():
     """StepLR(step_size=3, gamma=0.1) sets lr = initial lr * 0.1 ** (epoch // 3)."""
@@ -77,7 +62,7 @@ def test_step_lr_multiplies_by_gamma_every_step_size_epochs():
     _assert_sequence(rates, [0.1 ** (epoch // 3) for epoch in range(STEPS + 1)])
 
 
-@pytest.mark.doc(MULTI_STEP_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.MultiStepLR")
 @pytest.mark.claim("003.multi-step-lr-at-milestones", verdict="holds")
 def test_multi_step_lr_multiplies_by_gamma_at_each_milestone():
     """MultiStepLR(milestones=[2, 5]) multiplies lr by gamma when the epoch reaches each milestone."""
@@ -85,7 +70,7 @@ def test_multi_step_lr_multiplies_by_gamma_at_each_milestone():
     _assert_sequence(rates, [0.5 ** sum(epoch >= m for m in (2, 5)) for epoch in range(STEPS + 1)])
 
 
-@pytest.mark.doc(EXPONENTIAL_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.ExponentialLR")
 @pytest.mark.claim("003.exponential-lr-every-epoch", verdict="holds")
 def test_exponential_lr_multiplies_by_gamma_every_epoch():
     """ExponentialLR sets lr = initial lr * gamma ** epoch."""
@@ -93,7 +78,7 @@ def test_exponential_lr_multiplies_by_gamma_every_epoch():
     _assert_sequence(rates, [0.8**epoch for epoch in range(STEPS + 1)])
 
 
-@pytest.mark.doc(COSINE_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.CosineAnnealingLR")
 @pytest.mark.claim("003.cosine-annealing-returns-to-initial", verdict="holds")
 def test_cosine_annealing_follows_the_cosine_down_to_eta_min_and_back():
     """CosineAnnealingLR follows eta_min + (lr - eta_min)(1 + cos(pi e / T_max)) / 2: down by T_max, back up by 2 T_max."""
@@ -101,7 +86,7 @@ def test_cosine_annealing_follows_the_cosine_down_to_eta_min_and_back():
     _assert_sequence(rates, [_cosine(1.0, 0.1, epoch, 3) for epoch in range(STEPS + 1)])
 
 
-@pytest.mark.doc(WARM_RESTARTS_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.CosineAnnealingWarmRestarts")
 @pytest.mark.claim("003.warm-restarts-return-over-t-mult", verdict="wrong")
 def test_warm_restarts_jump_back_to_the_initial_lr_with_periods_growing_by_t_mult():
     """CosineAnnealingWarmRestarts anneals over T_0 epochs, then jumps back to the initial lr; each period is T_mult times longer."""
@@ -110,7 +95,7 @@ def test_warm_restarts_jump_back_to_the_initial_lr_with_periods_growing_by_t_mul
     _assert_sequence(rates, [*expected, 1.0])
 
 
-@pytest.mark.doc(CYCLIC_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.CyclicLR")
 @pytest.mark.claim("003.cyclic-lr-between-base-and-max", verdict="holds")
 @pytest.mark.parametrize(
     ("mode", "amplitude_of_cycle"),
@@ -125,31 +110,31 @@ def test_cyclic_lr_climbs_from_base_to_max_and_back_each_cycle(mode, amplitude_o
     _assert_sequence(rates, expected)
 
 
-@pytest.mark.doc(CYCLIC_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.CyclicLR")
 def test_cyclic_lr_cycling_momentum_needs_an_optimizer_with_momentum():
     """CyclicLR with cycle_momentum=True (the default) refuses an optimizer with no momentum or beta1, such as Adagrad."""
     with pytest.raises(ValueError, match="optimizer must support momentum"):
         lr_scheduler.CyclicLR(_optimizer(torch.optim.Adagrad), 0.1, 1.0)
 
 
-@pytest.mark.doc(CYCLIC_DOC)
-@pytest.mark.torch_version(">=2.3")
-def test_cyclic_lr_cycles_adams_beta1_from_2_3():
-    """From 2.3, CyclicLR accepts Adam and cycles its beta1 as the momentum."""
+@pytest.mark.doc("torch.optim.lr_scheduler.CyclicLR")
+@pytest.mark.change("cyclic-lr-cycles-adam-beta1", side="after")
+def test_cyclic_lr_cycles_adams_beta1():
+    """CyclicLR accepts Adam and cycles its beta1 as the momentum."""
     optimizer = _optimizer(torch.optim.Adam)
     lr_scheduler.CyclicLR(optimizer, 0.1, 1.0, base_momentum=0.7, max_momentum=0.8)
     assert_equal(optimizer.param_groups[0]["betas"][0], 0.8, "beta1 at the start of a cycle (max_momentum)")
 
 
-@pytest.mark.doc(CYCLIC_DOC)
-@pytest.mark.torch_version("<2.3")
-def test_cyclic_lr_refuses_adam_before_2_3():
-    """Before 2.3, CyclicLR with cycle_momentum refuses Adam, which has betas but no momentum."""
+@pytest.mark.doc("torch.optim.lr_scheduler.CyclicLR")
+@pytest.mark.change("cyclic-lr-cycles-adam-beta1", side="before")
+def test_cyclic_lr_refuses_adam():
+    """CyclicLR with cycle_momentum refuses Adam, which has betas but no momentum."""
     with pytest.raises(ValueError, match="optimizer must support momentum with `cycle_momentum` option enabled"):
         lr_scheduler.CyclicLR(_optimizer(torch.optim.Adam), 0.1, 1.0)
 
 
-@pytest.mark.doc(ONE_CYCLE_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.OneCycleLR")
 @pytest.mark.claim("003.one-cycle-anneals-up-then-down", verdict="holds")
 def test_one_cycle_warms_up_to_max_lr_then_anneals_below_the_start():
     """OneCycleLR starts at max_lr/div_factor, rises to max_lr by pct_start, then anneals to start/final_div_factor."""
@@ -161,7 +146,7 @@ def test_one_cycle_warms_up_to_max_lr_then_anneals_below_the_start():
     _assert_sequence(rates, expected)
 
 
-@pytest.mark.doc(ONE_CYCLE_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.OneCycleLR")
 def test_one_cycle_refuses_to_step_past_its_total_steps():
     """OneCycleLR raises once stepped more often than total_steps."""
     optimizer = _optimizer(momentum=0.9)
@@ -173,7 +158,7 @@ def test_one_cycle_refuses_to_step_past_its_total_steps():
         scheduler.step()
 
 
-@pytest.mark.doc(PLATEAU_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.ReduceLROnPlateau")
 @pytest.mark.claim("003.plateau-reduces-after-patience", verdict="holds")
 def test_reduce_on_plateau_cuts_the_lr_after_patience_epochs_without_improvement():
     """ReduceLROnPlateau (mode='min') multiplies lr by factor once the metric has not improved for more than patience steps."""
@@ -187,7 +172,7 @@ def test_reduce_on_plateau_cuts_the_lr_after_patience_epochs_without_improvement
     assert_equal(rates, [1.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25], "the lr after each epoch")
 
 
-@pytest.mark.doc(PLATEAU_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.ReduceLROnPlateau")
 def test_reduce_on_plateau_honours_mode_max_cooldown_and_min_lr():
     """mode='max' treats a rising metric as improvement; cooldown waits before counting again; min_lr is a floor."""
     optimizer = _optimizer()
@@ -199,7 +184,7 @@ def test_reduce_on_plateau_honours_mode_max_cooldown_and_min_lr():
     assert_equal(rates, [1.0, 1.0, 0.1, 0.1, 0.05, 0.05], "the lr after each epoch")
 
 
-@pytest.mark.doc(PLATEAU_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.ReduceLROnPlateau")
 @pytest.mark.claim("003.plateau-needs-momentum", verdict="wrong")
 @pytest.mark.parametrize("optimizer_class", [torch.optim.SGD, torch.optim.Adagrad], ids=["sgd-no-momentum", "adagrad"])
 def test_reduce_on_plateau_needs_no_momentum(optimizer_class):
@@ -211,7 +196,7 @@ def test_reduce_on_plateau_needs_no_momentum(optimizer_class):
     assert_equal(optimizer.param_groups[0]["lr"], 0.5, "the lr after one bad epoch")
 
 
-@pytest.mark.doc(SCHEDULERS_DOC)
+@pytest.mark.doc("optim", "how-to-adjust-learning-rate")
 @pytest.mark.claim("003.scheduler-step-after-optimizer-step", verdict="holds")
 def test_stepping_the_scheduler_before_the_optimizer_warns():
     """The documented order is optimizer.step() then scheduler.step(); the reverse warns."""
@@ -221,7 +206,7 @@ def test_stepping_the_scheduler_before_the_optimizer_warns():
         scheduler.step()
 
 
-@pytest.mark.doc(SCHEDULERS_DOC)
+@pytest.mark.doc("optim", "how-to-adjust-learning-rate")
 def test_get_last_lr_lists_one_lr_per_group():
     """get_last_lr() returns the lr of every param group as a list."""
     optimizer = torch.optim.SGD(
@@ -233,7 +218,7 @@ def test_get_last_lr_lists_one_lr_per_group():
     assert_equal(scheduler.get_last_lr(), [0.5, 0.1], "get_last_lr()")
 
 
-@pytest.mark.doc(STEP_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.StepLR")
 def test_a_scheduler_loaded_from_a_state_dict_continues_the_sequence():
     """A scheduler loaded from another's state_dict continues where that one was."""
     original = _learning_rates(lambda o: lr_scheduler.StepLR(o, step_size=2, gamma=0.5), steps=6)
@@ -252,7 +237,7 @@ def test_a_scheduler_loaded_from_a_state_dict_continues_the_sequence():
     _assert_sequence(rates, original[3:])
 
 
-@pytest.mark.doc(SEQUENTIAL_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.SequentialLR")
 @pytest.mark.filterwarnings("ignore:The epoch parameter in `scheduler.step\\(\\)` was not necessary:UserWarning")
 def test_sequential_lr_switches_schedulers_at_the_milestone():
     """SequentialLR runs the first scheduler until the milestone, then the second from its start."""
@@ -267,7 +252,7 @@ def test_sequential_lr_switches_schedulers_at_the_milestone():
     _assert_sequence(rates, [0.5, 0.5, 1.0, 0.5, 0.25, 0.125])
 
 
-@pytest.mark.doc(CHAINED_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.ChainedScheduler")
 def test_chained_scheduler_applies_every_scheduler_each_step():
     """ChainedScheduler steps all its schedulers together: their factors multiply."""
     rates = _learning_rates(
@@ -279,28 +264,29 @@ def test_chained_scheduler_applies_every_scheduler_each_step():
     _assert_sequence(rates, [0.5**epoch * 0.1 ** (epoch // 2) for epoch in range(5)])
 
 
-@pytest.mark.doc(STEP_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.StepLR")
 @pytest.mark.claim("003.scheduler-verbose-prints", verdict="depends-on-version")
-@pytest.mark.torch_version("<2.2")
-def test_verbose_prints_each_lr_change_before_2_2(capsys):
-    """Before 2.2, verbose=True prints 'Adjusting learning rate of group 0 to ...' at every change."""
+@pytest.mark.change("scheduler-verbose-deprecated", side="before")
+def test_verbose_prints_each_lr_change(capsys):
+    """A scheduler given verbose=True prints 'Adjusting learning rate of group 0 to ...' at every change."""
     lr_scheduler.StepLR(_optimizer(), step_size=1, verbose=True)
     assert_equal("Adjusting learning rate of group 0 to 1.0000e+00." in capsys.readouterr().out, True, "the message")
 
 
-@pytest.mark.doc(STEP_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.StepLR")
 @pytest.mark.claim("003.scheduler-verbose-prints", verdict="depends-on-version")
-@pytest.mark.torch_version(">=2.2,<2.7")
-def test_verbose_is_deprecated_from_2_2():
-    """From 2.2 to 2.6, passing verbose (even False) warns that it is deprecated in favour of get_last_lr()."""
+@pytest.mark.change("scheduler-verbose-deprecated", side="after")
+@pytest.mark.change("scheduler-verbose-removed", side="before")
+def test_verbose_is_deprecated():
+    """Passing verbose to a scheduler (even False) warns that it is deprecated in favour of get_last_lr()."""
     with pytest.warns(UserWarning, match="The verbose parameter is deprecated"):
         lr_scheduler.StepLR(_optimizer(), step_size=1, verbose=False)
 
 
-@pytest.mark.doc(STEP_DOC)
+@pytest.mark.doc("torch.optim.lr_scheduler.StepLR")
 @pytest.mark.claim("003.scheduler-verbose-prints", verdict="depends-on-version")
-@pytest.mark.torch_version(">=2.7")
-def test_verbose_is_removed_from_2_7():
-    """From 2.7, schedulers no longer take verbose: passing it raises TypeError."""
+@pytest.mark.change("scheduler-verbose-removed", side="after")
+def test_verbose_is_refused():
+    """Schedulers no longer take verbose: passing it raises TypeError."""
     with pytest.raises(TypeError, match="verbose"):
         lr_scheduler.StepLR(_optimizer(), step_size=1, verbose=True)

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
 
 from .core import (
     Breakage,
+    ChangeBreakage,
     Tensor,
     copying,
     function,
-    installed_side,
     legacy,
     legacy_keeps_python_types,
     method,
     returning_self,
-    silenced,
 )
 
 
@@ -140,11 +141,29 @@ CONSTRUCTION_FILE = "specs/aliasing/test_construction.py"
 DETACH_FILE = "specs/aliasing/test_detach.py"
 TRANSFER_FILE = "specs/aliasing/test_device_transfer.py"
 
-WARNING_SIDES = {
-    ">=2.7": "test_torch_tensor_of_a_tensor_warns_to_detach_then_clone",
-    "<2.7": "test_torch_tensor_of_a_tensor_warns_to_clone_then_detach",
-}
-VERSION_SIDES = (WARNING_SIDES,)
+
+def _tensor_advising(order: str):
+    """torch.tensor whose copy-construct warning recommends ``sourceTensor.<order>``, as the other releases' does."""
+
+    def make(original):
+        def tensor(data, *args, **kwargs):
+            if not isinstance(data, torch.Tensor):
+                return original(data, *args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                made = original(data, *args, **kwargs)
+            warnings.warn(
+                f"To copy construct from a tensor, it is recommended to use sourceTensor.{order} or "
+                f"sourceTensor.{order}.requires_grad_(True), rather than torch.tensor(sourceTensor).",
+                UserWarning,
+                stacklevel=2,
+            )
+            return made
+
+        return tensor
+
+    return make
+
 
 BREAKAGES: dict[str, Breakage] = {
     "view-copies": Breakage(method("view", copying), VIEW_FILE, ("test_view_of_contiguous_tensor_shares_its_memory",)),
@@ -265,7 +284,11 @@ BREAKAGES: dict[str, Breakage] = {
     "tensor-keeps-graph": Breakage(
         function("tensor", _graph_keeping_tensor), CONSTRUCTION_FILE, ("test_torch_tensor_detaches_a_tensor_argument",)
     ),
-    "tensor-does-not-warn": Breakage(function("tensor", silenced), CONSTRUCTION_FILE, (installed_side(WARNING_SIDES),)),
+    "tensor-of-a-tensor-warning-advice": ChangeBreakage(
+        "tensor-of-a-tensor-warning-advice",
+        before=function("tensor", _tensor_advising("detach().clone()")),
+        after=function("tensor", _tensor_advising("clone().detach()")),
+    ),
     "legacy-keeps-ints": Breakage(
         legacy(legacy_keeps_python_types),
         CONSTRUCTION_FILE,

@@ -11,7 +11,6 @@ from .core import Breakage, Tensor, function, mapping_result, method, module_met
 
 GRADIENTS = "specs/autograd/test_gradients.py"
 GRAD_MODES = "specs/autograd/test_grad_modes.py"
-VERSION_SIDES: tuple[dict[str, str], ...] = ()
 
 _ORIGINAL_GRAD = Tensor.grad
 _ORIGINAL_REQUIRES_GRAD = Tensor.requires_grad

@@ -8,19 +8,52 @@ from dataclasses import dataclass
 
 import torch
 
-from torchspecs.versions import version_matches
+from torchspecs.changes import changes
+from torchspecs.versions import torch_version
 
 Tensor = torch.Tensor
 
 
 @dataclass(frozen=True)
 class Breakage:
-    """A monkeypatch of torch, the spec file it concerns, and the spec names it must make fail."""
+    """A monkeypatch of torch, the spec file it concerns, and the spec names it must make fail.
+
+    A named spec that the installed torch does not run (the other side of a version gate) is checked
+    on the releases that run it.
+    """
 
     apply: Callable
     spec_file: str
     must_fail: tuple[str, ...]
     needs_device: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeBreakage:
+    """Puts back the other side of a registered change: whichever side the installed torch runs, its specs must fail.
+
+    ``before`` is applied where torch runs the change's before side, and gives torch the after behaviour;
+    ``after`` is applied where torch runs the after side, and gives it the before behaviour.  The specs it
+    must make fail are read from the collected specs: every spec asserting the side the installed torch runs.
+    """
+
+    change: str
+    before: Callable
+    after: Callable
+    needs_device: str | None = None
+
+    @property
+    def side(self) -> str:
+        """The side of the change the installed torch runs."""
+        return changes()[self.change].side_of(torch_version())
+
+    def apply(self, monkeypatch) -> None:
+        (self.after if self.side == "after" else self.before)(monkeypatch)
+
+
+def deleting(target: object, name: str) -> Callable:
+    """A breakage that removes ``target.name``, as a release without it would not have it."""
+    return lambda monkeypatch: monkeypatch.delattr(target, name)
 
 
 def _replace(target: object, name: str, make_replacement: Callable[[Callable], Callable]) -> Callable:
@@ -114,17 +147,3 @@ def legacy(convert: Callable) -> Callable:
 def legacy_keeps_python_types(original_new, cls, data):
     """torch.Tensor(list) behaving as torch.tensor(list): ints and bools keep their types."""
     return torch.tensor(data) if isinstance(data, list) else original_new(cls, data)
-
-
-def installed_side(sides: dict[str, str]) -> str:
-    """Of the specs on each side of a version change (range -> spec), the one the installed torch runs.
-
-    Only that side can be made to fail here; the others are listed by ``gated_out`` so the
-    coverage check does not ask for them.
-    """
-    return next(spec for versions, spec in sides.items() if version_matches(versions))
-
-
-def gated_out(*side_tables: dict[str, str]) -> frozenset[str]:
-    """The specs, across version-change tables, that the installed torch does not run."""
-    return frozenset(spec for sides in side_tables for versions, spec in sides.items() if not version_matches(versions))

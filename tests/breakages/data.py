@@ -14,9 +14,7 @@ import torch.utils.data
 import torch.utils.data._utils.collate as collate_module
 from torch.utils.data import DataLoader, IterableDataset, RandomSampler, SequentialSampler, TensorDataset
 
-from torchspecs.versions import version_matches
-
-from .core import Breakage, function, installed_side, method, module_method, returning_self, setting, silenced
+from .core import Breakage, ChangeBreakage, function, method, module_method, returning_self, setting, silenced
 from .modules import to_also_moving_plain_tensors
 
 DATASETS = "specs/data/test_datasets_and_batching.py"
@@ -24,11 +22,6 @@ COLLATE = "specs/data/test_collate.py"
 WORKERS = "specs/data/test_workers.py"
 PINNED = "specs/data/test_pinned_memory_and_transfers.py"
 
-PIN_WARNING_SIDES = {
-    ">=2.7": "test_pin_memory_loader_without_an_accelerator_warns_and_yields_unpinned_batches",
-    "<2.7": "test_pin_memory_loader_without_an_accelerator_is_silent_before_2_7",
-}
-VERSION_SIDES = (PIN_WARNING_SIDES,)
 WORKER_SPECS_NEEDING_WORKERS = (
     "test_workers_are_separate_processes",
     "test_get_worker_info_describes_the_worker_inside_one",
@@ -138,15 +131,13 @@ def _non_blocking_from_pageable_garbled(original):
     return to
 
 
-def _version_breakages() -> dict[str, Breakage]:
-    warns = version_matches(">=2.7")
+def _change_breakages() -> dict[str, ChangeBreakage]:
+    """For each side of each change, the other side's behaviour."""
     return {
-        "pin-memory-warning-silenced" if warns else "pin-memory-warns-early": Breakage(
-            module_method("_get_iterator", silenced, owner=DataLoader)
-            if warns
-            else _loader_init(_warning_about_pinning),
-            PINNED,
-            (installed_side(PIN_WARNING_SIDES),),
+        "pin-memory-without-accelerator-warning": ChangeBreakage(
+            "pin-memory-without-accelerator-warning",
+            before=_loader_init(_warning_about_pinning),
+            after=module_method("_get_iterator", silenced, owner=DataLoader),
         )
     }
 
@@ -296,7 +287,7 @@ BREAKAGES: dict[str, Breakage] = {
         ("test_an_iterable_dataset_is_replicated_in_every_worker_unless_sharded",),
     ),
     # Pinned memory and transfers
-    **_version_breakages(),
+    **_change_breakages(),
     "pin-memory-is-a-no-op": Breakage(
         method("pin_memory", returning_self), PINNED, ("test_pin_memory_of_a_tensor_without_an_accelerator_raises",)
     ),

@@ -5,23 +5,11 @@ from __future__ import annotations
 import torch.nn.modules.module as module_globals
 import torch.utils.hooks
 
-from torchspecs.versions import version_matches
-
-from .core import Breakage, Tensor, installed_side, method, module_method, setting
+from .core import Breakage, ChangeBreakage, Tensor, deleting, method, module_method, setting
 
 MODULE_HOOKS = "specs/hooks/test_module_hooks.py"
 TENSOR_HOOKS = "specs/hooks/test_tensor_hooks.py"
 ORDER = "specs/hooks/test_hook_order.py"
-
-ALWAYS_CALL_SIDES = {
-    ">=2.1": "test_always_call_runs_a_forward_hook_when_forward_raises",
-    "<2.1": "test_register_forward_hook_has_no_always_call_before_2_1",
-}
-POST_ACCUMULATE_SIDES = {
-    ">=2.1": "test_post_accumulate_grad_hook_receives_the_tensor_after_grad_is_updated",
-    "<2.1": "test_post_accumulate_grad_hooks_do_not_exist_before_2_1",
-}
-VERSION_SIDES = (ALWAYS_CALL_SIDES, POST_ACCUMULATE_SIDES)
 
 
 def _ignoring_results(original):
@@ -74,27 +62,52 @@ def _full_backward_hook_skipping_the_mix_check(original):
     return register
 
 
+def _forward_hook_refusing_always_call(original):
+    def register(self, hook, *args, **kwargs):
+        if "always_call" in kwargs:
+            raise TypeError("broken: register_forward_hook() got an unexpected keyword argument 'always_call'")
+        return original(self, hook, *args, **kwargs)
+
+    return register
+
+
+def _forward_hook_accepting_always_call(original):
+    """register_forward_hook that accepts always_call and, as 2.1 does, runs such a hook when forward raises."""
+
+    def register(self, hook, *args, always_call=False, **kwargs):
+        handle = original(self, hook, *args, **kwargs)
+        if always_call:
+            forward = type(self).forward
+
+            def guarded(module, *inputs, **keywords):
+                try:
+                    return forward(module, *inputs, **keywords)
+                except Exception:
+                    hook(module, inputs, None)
+                    raise
+
+            self.forward = guarded.__get__(self)
+        return handle
+
+    return register
+
+
 def _post_accumulate_as_plain_hook(original):
     return lambda self, hook: self.register_hook(lambda grad: (hook(self), None)[1])
 
 
-def _version_breakages() -> dict[str, Breakage]:
-    since_2_1 = version_matches(">=2.1")
-    # Dropping always_call breaks either side: from 2.1 the hook stops running, before it the keyword stops raising.
-    always_call = module_method(
-        "register_forward_hook",
-        lambda original: lambda self, hook, *, always_call=False, **kwargs: original(self, hook, **kwargs),
-    )
-    if since_2_1:
-        post_accumulate = method("register_post_accumulate_grad_hook", _post_accumulate_as_plain_hook)
-    else:
-        post_accumulate = setting(Tensor, "register_post_accumulate_grad_hook", lambda self, hook: None)
+def _change_breakages() -> dict[str, ChangeBreakage]:
+    """For each side of each change, the other side's behaviour."""
     return {
-        "always-call-ignored" if since_2_1 else "always-call-accepted": Breakage(
-            always_call, MODULE_HOOKS, (installed_side(ALWAYS_CALL_SIDES),)
+        "forward-hook-always-call": ChangeBreakage(
+            "forward-hook-always-call",
+            before=module_method("register_forward_hook", _forward_hook_accepting_always_call),
+            after=module_method("register_forward_hook", _forward_hook_refusing_always_call),
         ),
-        "post-accumulate-runs-before-accumulation" if since_2_1 else "post-accumulate-hooks-added": Breakage(
-            post_accumulate, TENSOR_HOOKS, (installed_side(POST_ACCUMULATE_SIDES),)
+        "post-accumulate-grad-hook": ChangeBreakage(
+            "post-accumulate-grad-hook",
+            before=setting(Tensor, "register_post_accumulate_grad_hook", _post_accumulate_as_plain_hook(None)),
+            after=deleting(Tensor, "register_post_accumulate_grad_hook"),
         ),
     }
 
@@ -136,7 +149,7 @@ BREAKAGES: dict[str, Breakage] = {
         MODULE_HOOKS,
         ("test_old_and_full_backward_hooks_cannot_be_mixed_on_one_module",),
     ),
-    **_version_breakages(),
+    **_change_breakages(),
     "tensor-hook-results-ignored": Breakage(
         method("register_hook", _ignoring_results),
         TENSOR_HOOKS,

@@ -12,7 +12,6 @@ from .core import Breakage, Tensor, mapping_result, method, module_method, setti
 PARAMETERS = "specs/modules/test_parameters_and_buffers.py"
 CONTAINERS = "specs/modules/test_containers.py"
 TRAIN_AND_EVAL = "specs/modules/test_train_and_eval.py"
-VERSION_SIDES: tuple[dict[str, str], ...] = ()
 
 
 def _setattr_hiding_parameters(original):

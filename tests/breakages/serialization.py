@@ -8,29 +8,11 @@ import warnings
 import torch
 from torch import nn
 
-from torchspecs.versions import version_matches
-
-from .core import Breakage, function, installed_side, mapping_result, module_method, setting, silenced
+from .core import Breakage, ChangeBreakage, deleting, function, mapping_result, module_method, setting, silenced
 
 STATE_DICT = "specs/serialization/test_state_dict.py"
 WHOLE_MODULE = "specs/serialization/test_whole_module.py"
 CHECKPOINTS = "specs/serialization/test_checkpoints.py"
-
-MMAP_SIDES = {
-    ">=2.1": "test_load_with_mmap_reads_the_file_lazily_with_the_same_values",
-    "<2.1": "test_load_has_no_mmap_before_2_1",
-}
-WEIGHTS_ONLY_DEFAULT_SIDES = {
-    ">=2.6": "test_load_refuses_a_pickled_module_by_default_from_2_6",
-    "<2.6": "test_load_unpickles_a_whole_module_by_default_before_2_6",
-}
-SAFE_GLOBALS = {">=2.6": "test_safe_globals_allows_a_module_class_under_weights_only"}
-DEFAULT_WARNING_SIDES = {
-    "<2.4": "test_load_without_weights_only_is_silent_about_its_default_before_2_4",
-    ">=2.4,<2.6": "test_load_without_weights_only_warns_that_its_default_will_change_in_2_4_and_2_5",
-    ">=2.6": "test_load_without_weights_only_is_silent_about_its_default_from_2_6",
-}
-VERSION_SIDES = (MMAP_SIDES, WEIGHTS_ONLY_DEFAULT_SIDES, SAFE_GLOBALS, DEFAULT_WARNING_SIDES)
 
 
 def _load_with(weights_only: bool, *, only_by_default: bool):
@@ -62,48 +44,45 @@ def _load_warning_of_its_default(original):
     return load
 
 
-def _load_ignoring_mmap(zeroing: bool):
-    def make(original):
-        def load(f, *args, mmap=None, **kwargs):
-            loaded = original(f, *args, **kwargs)
-            return {key: torch.zeros_like(value) for key, value in loaded.items()} if zeroing else loaded
+def _load_ignoring_mmap(original):
+    return lambda f, *args, mmap=None, **kwargs: original(f, *args, **kwargs)
 
-        return load
 
-    return make
+def _load_refusing_mmap(original):
+    def load(f, *args, **kwargs):
+        if "mmap" in kwargs:
+            raise TypeError("broken: load() got an unexpected keyword argument 'mmap'")
+        return original(f, *args, **kwargs)
+
+    return load
 
 
 def _dict_of_clones(loaded):
     return {key: value.clone() for key, value in loaded.items()} if isinstance(loaded, dict) else loaded
 
 
-def _version_breakages() -> dict[str, Breakage]:
-    mmap_exists, refuses_by_default = version_matches(">=2.1"), version_matches(">=2.6")
-    warns_of_its_default = version_matches(">=2.4,<2.6")
-    breakages = {
-        "mmap-load-returns-zeros" if mmap_exists else "mmap-accepted": Breakage(
-            function("load", _load_ignoring_mmap(zeroing=mmap_exists)), STATE_DICT, (installed_side(MMAP_SIDES),)
+def _change_breakages() -> dict[str, ChangeBreakage]:
+    """For each side of each change, the other side's behaviour."""
+    return {
+        "load-mmap": ChangeBreakage(
+            "load-mmap", before=function("load", _load_ignoring_mmap), after=function("load", _load_refusing_mmap)
         ),
-        "load-trusts-pickles-by-default" if refuses_by_default else "load-refuses-pickles-by-default": Breakage(
-            function("load", _load_with(not refuses_by_default, only_by_default=True)),
-            WHOLE_MODULE,
-            (installed_side(WEIGHTS_ONLY_DEFAULT_SIDES),),
+        "load-weights-only-default": ChangeBreakage(
+            "load-weights-only-default",
+            before=function("load", _load_with(True, only_by_default=True)),
+            after=function("load", _load_with(False, only_by_default=True)),
         ),
-        "load-default-warning-silenced" if warns_of_its_default else "load-warns-of-its-default": Breakage(
-            function("load", silenced if warns_of_its_default else _load_warning_of_its_default),
-            WHOLE_MODULE,
-            (installed_side(DEFAULT_WARNING_SIDES),),
+        "load-weights-only-default-warning": ChangeBreakage(
+            "load-weights-only-default-warning",
+            before=function("load", _load_warning_of_its_default),
+            after=function("load", silenced),
+        ),
+        "safe-globals-context-manager": ChangeBreakage(
+            "safe-globals-context-manager",
+            before=setting(torch.serialization, "safe_globals", lambda allowed: contextlib.nullcontext()),
+            after=deleting(torch.serialization, "safe_globals"),
         ),
     }
-    if refuses_by_default:
-        breakages["safe-globals-ignored"] = Breakage(
-            function(
-                "safe_globals", lambda original: lambda allowed: contextlib.nullcontext(), module=torch.serialization
-            ),
-            WHOLE_MODULE,
-            (SAFE_GLOBALS[">=2.6"],),
-        )
-    return breakages
 
 
 BREAKAGES: dict[str, Breakage] = {
@@ -177,7 +156,7 @@ BREAKAGES: dict[str, Breakage] = {
         WHOLE_MODULE,
         ("test_weights_only_refuses_a_pickle_that_would_run_code",),
     ),
-    **_version_breakages(),
+    **_change_breakages(),
     "checkpoint-loses-the-epoch": Breakage(
         function("load", mapping_result(lambda loaded: {**loaded, "epoch": 0})),
         CHECKPOINTS,

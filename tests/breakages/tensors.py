@@ -9,13 +9,12 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
-from torchspecs.versions import version_matches
-
 from .core import (
     Breakage,
+    ChangeBreakage,
     Tensor,
+    deleting,
     function,
-    installed_side,
     legacy,
     legacy_keeps_python_types,
     mapping_result,
@@ -35,25 +34,6 @@ IN_PLACE = "specs/tensors/test_in_place.py"
 DEVICES = "specs/tensors/test_devices.py"
 RANDOMNESS = "specs/tensors/test_randomness.py"
 
-EMPTY_FILL_SIDES = {
-    ">=2.1": "test_empty_is_filled_with_nan_or_the_maximum_under_deterministic_algorithms",
-    "<2.1": "test_empty_is_not_filled_under_deterministic_algorithms_before_2_1",
-}
-FILL_SETTING_SIDES = {
-    ">=2.2": "test_fill_uninitialized_memory_is_on_by_default_and_can_be_turned_off",
-    "<2.2": "test_fill_uninitialized_memory_does_not_exist_before_2_2",
-}
-WIDE_UNSIGNED_SIDES = {
-    ">=2.3": "test_from_numpy_accepts_wide_unsigned_ints",
-    "<2.3": "test_from_numpy_refuses_wide_unsigned_ints",
-}
-GATHER_NARROW_INDEX_SIDES = {
-    ">=2.1": "test_gather_along_dim_0_with_an_index_narrower_than_input_reads_the_indexed_row",
-    "<2.1": "test_gather_along_dim_0_with_an_index_narrower_than_input_misreads_floats_before_2_1",
-}
-# Gated to one side only: before 2.1 the property fails on the narrow-index cases above.
-GATHER_PROPERTY = {">=2.1": "test_gather_agrees_with_numpy_take_along_axis"}
-VERSION_SIDES = (EMPTY_FILL_SIDES, FILL_SETTING_SIDES, WIDE_UNSIGNED_SIDES, GATHER_NARROW_INDEX_SIDES, GATHER_PROPERTY)
 WIDE_UNSIGNED = (np.uint16, np.uint32, np.uint64)
 
 
@@ -107,29 +87,28 @@ def _from_numpy_widening_unsigned(original):
     return lambda array: original(array.astype(np.int64) if array.dtype.type in WIDE_UNSIGNED else array)
 
 
-def _creation_version_breakages() -> dict[str, Breakage]:
-    """The breakages for the side of each version change that the installed torch runs."""
-    fills = version_matches(">=2.1")
+def _change_breakages() -> dict[str, ChangeBreakage]:
+    """For each side of each change, the other side's behaviour."""
     return {
-        "empty-never-filled" if fills else "empty-always-nan": Breakage(
-            function("empty", _filled(7.0 if fills else math.nan)), CREATION, (installed_side(EMPTY_FILL_SIDES),)
+        "empty-filled-under-deterministic-algorithms": ChangeBreakage(
+            "empty-filled-under-deterministic-algorithms",
+            before=function("empty", _filled(math.nan)),
+            after=function("empty", _filled(7.0)),
         ),
-        "fill-setting-ignored" if version_matches(">=2.2") else "fill-setting-added": Breakage(
-            function("empty", _filled(math.nan))
-            if version_matches(">=2.2")
-            else setting(torch.utils, "deterministic", object()),
-            CREATION,
-            (installed_side(FILL_SETTING_SIDES),),
+        "fill-uninitialized-memory-setting": ChangeBreakage(
+            "fill-uninitialized-memory-setting",
+            before=setting(torch.utils, "deterministic", object()),
+            after=deleting(torch.utils, "deterministic"),
         ),
-        "from-numpy-refuses-wide-unsigned"
-        if version_matches(">=2.3")
-        else "from-numpy-converts-wide-unsigned": Breakage(
-            function(
-                "from_numpy",
-                _from_numpy_refusing_wide_unsigned if version_matches(">=2.3") else _from_numpy_widening_unsigned,
-            ),
-            CREATION,
-            (installed_side(WIDE_UNSIGNED_SIDES),),
+        "from-numpy-wide-unsigned-ints": ChangeBreakage(
+            "from-numpy-wide-unsigned-ints",
+            before=function("from_numpy", _from_numpy_widening_unsigned),
+            after=function("from_numpy", _from_numpy_refusing_wide_unsigned),
+        ),
+        "gather-narrow-index-fix": ChangeBreakage(
+            "gather-narrow-index-fix",
+            before=function("gather", _gather_by_numpy),
+            after=function("gather", _gather_along_the_last_dim),
         ),
     }
 
@@ -202,17 +181,6 @@ def _gather_by_numpy(original):
         return torch.from_numpy(np.take_along_axis(input.numpy()[window], index.numpy(), axis=along))
 
     return gather
-
-
-def _gather_version_breakages() -> dict[str, Breakage]:
-    fixed = version_matches(">=2.1")
-    return {
-        "gather-along-the-last-dim" if fixed else "gather-fixed": Breakage(
-            function("gather", _gather_along_the_last_dim if fixed else _gather_by_numpy),
-            INDEXING,
-            (installed_side(GATHER_NARROW_INDEX_SIDES),),
-        )
-    }
 
 
 def _where_swapping_branches(original):
@@ -292,7 +260,7 @@ BREAKAGES: dict[str, Breakage] = {
         CREATION,
         ("test_empty_only_promises_shape_and_dtype",),
     ),
-    **_creation_version_breakages(),
+    **_change_breakages(),
     "eye-is-sparse": Breakage(
         function("eye", mapping_result(lambda t: t.to_sparse())), CREATION, ("test_eye_is_a_dense_identity",)
     ),
@@ -503,14 +471,13 @@ BREAKAGES: dict[str, Breakage] = {
         function("gather", _gather_flipping_index),
         INDEXING,
         (
-            *(spec for versions, spec in GATHER_PROPERTY.items() if version_matches(versions)),
+            "test_gather_agrees_with_numpy_take_along_axis",
             "test_gather_follows_its_formula_on_the_notes_example",
             "test_gather_index_may_be_smaller_than_input_outside_dim",
             "test_gather_picks_the_diagonal_of_every_matrix_in_a_batch",
             "test_gather_with_topk_indices_picks_the_same_positions_from_another_tensor",
         ),
     ),
-    **_gather_version_breakages(),
     "gather-crops-large-index": Breakage(
         function("gather", _gather_cropping_index),
         INDEXING,

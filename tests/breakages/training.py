@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.optim import lr_scheduler
 
-from torchspecs.versions import version_matches
-
-from .core import Breakage, function, installed_side, mapping_result, module_method, setting, silenced
+from .core import Breakage, ChangeBreakage, function, mapping_result, module_method, setting, silenced
 
 OPTIMIZERS = "specs/training/test_optimizers.py"
 SCHEDULERS = "specs/training/test_lr_schedulers.py"
 LOSSES = "specs/training/test_losses.py"
 LAYERS = "specs/training/test_layers.py"
-
-CYCLIC_ADAM_SIDES = {
-    ">=2.3": "test_cyclic_lr_cycles_adams_beta1_from_2_3",
-    "<2.3": "test_cyclic_lr_refuses_adam_before_2_3",
-}
-VERBOSE_SIDES = {
-    "<2.2": "test_verbose_prints_each_lr_change_before_2_2",
-    ">=2.2,<2.7": "test_verbose_is_deprecated_from_2_2",
-    ">=2.7": "test_verbose_is_removed_from_2_7",
-}
-INIT_WARNING_SIDES = {
-    "<2.4": "test_old_init_names_warn_a_user_warning_before_2_4",
-    ">=2.4": "test_old_init_names_warn_a_future_warning_from_2_4",
-}
-VERSION_SIDES = (CYCLIC_ADAM_SIDES, VERBOSE_SIDES, INIT_WARNING_SIDES)
 
 
 def _init_with(owner: type, **overrides):
@@ -159,31 +144,98 @@ def _rnn_initial_state_of_ones(original):
     return forward
 
 
-def _version_breakages() -> dict[str, Breakage]:
-    before_2_2 = version_matches("<2.2")
-    verbose = (
-        _init_with(lr_scheduler.StepLR, verbose=lambda value: False)
-        if before_2_2
-        else _init_without(lr_scheduler.StepLR, "verbose")
-    )
+def _cyclic_lr_refusing_optimizers_without_momentum(original):
+    def init(self, optimizer, *args, cycle_momentum=True, **kwargs):
+        if cycle_momentum and "momentum" not in optimizer.defaults:
+            raise ValueError("broken: optimizer must support momentum with `cycle_momentum` option enabled")
+        return original(self, optimizer, *args, cycle_momentum=cycle_momentum, **kwargs)
+
+    return init
+
+
+def _cyclic_lr_not_cycling_without_momentum(original):
+    def init(self, optimizer, *args, cycle_momentum=True, **kwargs):
+        cycle_momentum = cycle_momentum and "momentum" in optimizer.defaults
+        return original(self, optimizer, *args, cycle_momentum=cycle_momentum, **kwargs)
+
+    return init
+
+
+def _step_lr_warning_that_verbose_is_deprecated(original):
+    def init(self, *args, verbose=None, **kwargs):
+        if verbose is not None:
+            warnings.warn("The verbose parameter is deprecated. Please use get_last_lr()", UserWarning, stacklevel=2)
+        return original(self, *args, **kwargs)
+
+    return init
+
+
+def _step_lr_refusing_verbose(original):
+    def init(self, *args, **kwargs):
+        if "verbose" in kwargs:
+            raise TypeError("broken: __init__() got an unexpected keyword argument 'verbose'")
+        return original(self, *args, **kwargs)
+
+    return init
+
+
+def _constant_warning(message: str, category: type[Warning]):
+    """nn.init.constant warning as the other releases' does."""
+
+    def make(original):
+        def constant(tensor, val):
+            warnings.warn(message, category, stacklevel=2)
+            return nn.init.constant_(tensor, val)
+
+        return constant
+
+    return make
+
+
+def _change_breakages() -> dict[str, ChangeBreakage]:
+    """For each side of each change, the other side's behaviour."""
     return {
-        "cyclic-momentum-not-cycled": Breakage(
-            _init_with(lr_scheduler.CyclicLR, cycle_momentum=lambda value: False),
-            SCHEDULERS,
-            ("test_cyclic_lr_cycling_momentum_needs_an_optimizer_with_momentum", installed_side(CYCLIC_ADAM_SIDES)),
+        "cyclic-lr-cycles-adam-beta1": ChangeBreakage(
+            "cyclic-lr-cycles-adam-beta1",
+            before=module_method("__init__", _cyclic_lr_not_cycling_without_momentum, owner=lr_scheduler.CyclicLR),
+            after=module_method(
+                "__init__", _cyclic_lr_refusing_optimizers_without_momentum, owner=lr_scheduler.CyclicLR
+            ),
         ),
-        "verbose-silenced" if before_2_2 else "verbose-dropped": Breakage(
-            verbose, SCHEDULERS, (installed_side(VERBOSE_SIDES),)
+        "scheduler-verbose-deprecated": ChangeBreakage(
+            "scheduler-verbose-deprecated",
+            before=module_method("__init__", _step_lr_warning_that_verbose_is_deprecated, owner=lr_scheduler.StepLR),
+            after=_init_without(lr_scheduler.StepLR, "verbose"),
         ),
-        "old-init-name-silent": Breakage(
-            function("constant", lambda original: nn.init.constant_, module=nn.init),
-            LAYERS,
-            (installed_side(INIT_WARNING_SIDES),),
+        "scheduler-verbose-removed": ChangeBreakage(
+            "scheduler-verbose-removed",
+            before=module_method("__init__", _step_lr_refusing_verbose, owner=lr_scheduler.StepLR),
+            after=module_method("__init__", _step_lr_warning_that_verbose_is_deprecated, owner=lr_scheduler.StepLR),
+        ),
+        "init-old-names-future-warning": ChangeBreakage(
+            "init-old-names-future-warning",
+            before=function(
+                "constant",
+                _constant_warning(
+                    "`nn.init.constant` is now deprecated in favor of `nn.init.constant_`.", FutureWarning
+                ),
+                module=nn.init,
+            ),
+            after=function(
+                "constant",
+                _constant_warning("nn.init.constant is now deprecated in favor of nn.init.constant_.", UserWarning),
+                module=nn.init,
+            ),
         ),
     }
 
 
 BREAKAGES: dict[str, Breakage] = {
+    "cyclic-momentum-not-cycled": Breakage(
+        _init_with(lr_scheduler.CyclicLR, cycle_momentum=lambda value: False),
+        SCHEDULERS,
+        ("test_cyclic_lr_cycling_momentum_needs_an_optimizer_with_momentum", "test_cyclic_lr_cycles_adams_beta1"),
+    ),
     # Optimizers
     "sgd-ignores-momentum": Breakage(
         _init_without(torch.optim.SGD, "momentum"),
@@ -290,7 +342,7 @@ BREAKAGES: dict[str, Breakage] = {
         SCHEDULERS,
         ("test_cyclic_lr_climbs_from_base_to_max_and_back_each_cycle[triangular2]",),
     ),
-    **_version_breakages(),
+    **_change_breakages(),
     "one-cycle-warms-up-linearly": Breakage(
         _init_with(lr_scheduler.OneCycleLR, anneal_strategy=lambda value: "linear"),
         SCHEDULERS,
