@@ -241,3 +241,14 @@ def test_the_suites_changes_each_have_a_spec_on_both_sides_and_their_names_carry
     ]
     assert [name for name in names if any(f"_2_{minor}" in name for minor in range(30))] == []
     assert Version(NEXT) > INSTALLED
+
+
+def test_a_gate_naming_a_later_release_than_the_installed_one_still_admits_a_release(project):
+    """A gate such as '>=2.30' names a release the installed torch predates; it admits one, so it is no error."""
+    write_spec(
+        project,
+        '@pytest.mark.doc("torch.load")\n@pytest.mark.torch_version(">=2.30")\ndef test_later():\n    """Later."""\n',
+    )
+    result = project.runpytest("-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines([f"*asserts torch >=2.30; installed torch is {INSTALLED}*"])

@@ -190,3 +190,28 @@ def test_a_real_run_under_xdist_gives_a_record_with_the_run_and_device_rows(proj
         ("test_zeros[int64]", "cpu", "passed"),
     ]
     assert json.loads(json.dumps(record)) == record
+
+
+@pytest.mark.parametrize(
+    ("option", "content", "message"),
+    [
+        ("--changes", "[changes.bad-change]\nkind = 'changed'\n", "kind 'changed' is not one of"),
+        ("--changes", "[changes\n", "not a readable TOML file"),
+        (
+            "--triage",
+            "[[triage]]\nrelease = '2.2'\napis = ['x']\nwhat = 'gone'\nreason = 'r'\n",
+            "is not one of removed",
+        ),
+    ],
+)
+def test_build_refuses_a_malformed_registry_or_triage_before_writing_anything(
+    records, tmp_path, capsys, datadir, option, content, message
+):
+    broken = tmp_path / "broken.toml"
+    broken.write_text(content, encoding="utf-8")
+    earlier = _saved_earlier(tmp_path / "out" / "changes.md")
+    surveys = [str(datadir / name) for name in SURVEYS]
+    arguments = ["build", *map(str, records), "--out-dir", str(earlier.parent), "--specs", str(datadir)]
+    assert report.main([*arguments, option, str(broken), "--surveys", *surveys]) == 2
+    assert message in capsys.readouterr().err
+    assert earlier.read_text() == "saved earlier"

@@ -29,7 +29,7 @@ from torchspecs.claims import VERDICTS, claims
 from torchspecs.devices import DeviceSelectionError, present_device_types, select_devices
 from torchspecs.metadata import FIELDS, MARKERS
 from torchspecs.report import RUN_PROPERTY
-from torchspecs.versions import VersionRange, VersionSpecError, parse_spec, torch_version
+from torchspecs.versions import VersionRange, VersionSpecError, parse_spec, parse_version, torch_version
 
 DEVICES_KEY = pytest.StashKey[list]()
 RUN_KEY = pytest.StashKey[dict]()
@@ -137,7 +137,13 @@ def gate_problems(meta: SpecMetadata, registry: dict[str, Change]) -> tuple[Gate
 
 def _candidate_releases(ranges) -> list[str]:
     """Every minor release from 2.0 to one past the newest any gate names, and the installed torch."""
-    newest = max([torch_version().minor, *(gate.upper_bound().minor for gate, _, _ in ranges if gate.upper_bound())])
+    named = [
+        parse_version(specifier.version.replace("*", "0")).minor
+        for gate, _, _ in ranges
+        for alternative in gate.alternatives
+        for specifier in alternative
+    ]
+    newest = max([torch_version().minor, *named])
     return [f"2.{minor}" for minor in range(newest + 2)] + [str(torch_version())]
 
 
