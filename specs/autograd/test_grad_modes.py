@@ -70,3 +70,51 @@ def test_eval_does_not_disable_autograd():
     output = model(torch.ones(1, 2))
     assert_equal(model.training, False, "model.training after eval()")
     assert_equal(output.requires_grad, True, "requires_grad of an output in eval mode")
+
+
+@pytest.mark.doc("torch.no_grad")
+@pytest.mark.change("grad-mode-decorators-without-parentheses", side="after")
+def test_no_grad_decorates_a_function_without_parentheses():
+    """@torch.no_grad without parentheses decorates a function, which then runs with grad disabled."""
+
+    @torch.no_grad
+    def grad_enabled_inside():
+        return torch.is_grad_enabled()
+
+    assert_equal(grad_enabled_inside(), False, "is_grad_enabled() inside a @torch.no_grad function")
+
+
+@pytest.mark.doc("torch.no_grad")
+@pytest.mark.change("grad-mode-decorators-without-parentheses", side="before")
+def test_no_grad_needs_parentheses_to_decorate():
+    """torch.no_grad takes no function: @torch.no_grad without parentheses raises TypeError; @torch.no_grad() works."""
+    with pytest.raises(TypeError):
+        torch.no_grad(lambda: None)
+
+
+@pytest.mark.doc("torch.autograd.grad_mode.set_grad_enabled")
+@pytest.mark.change("set-grad-enabled-decorator-restores-mode", side="after")
+def test_set_grad_enabled_as_a_decorator_leaves_the_mode_alone_until_called():
+    """Decorating with @torch.set_grad_enabled(False) does not change the grad mode; calling the function does, inside it."""
+
+    @torch.set_grad_enabled(False)
+    def grad_enabled_inside():
+        return torch.is_grad_enabled()
+
+    assert_equal(torch.is_grad_enabled(), True, "is_grad_enabled() after decorating")
+    assert_equal(grad_enabled_inside(), False, "is_grad_enabled() inside the decorated function")
+
+
+@pytest.mark.doc("torch.autograd.grad_mode.set_grad_enabled")
+@pytest.mark.change("set-grad-enabled-decorator-restores-mode", side="before")
+def test_set_grad_enabled_as_a_decorator_switches_the_mode_when_decorating():
+    """Decorating with @torch.set_grad_enabled(False) turns grad off at once, for the whole process, not only inside."""
+    try:
+
+        @torch.set_grad_enabled(False)
+        def decorated():
+            return None
+
+        assert_equal(torch.is_grad_enabled(), False, "is_grad_enabled() after decorating")
+    finally:
+        torch.set_grad_enabled(True)

@@ -1,5 +1,7 @@
 """Collation: how the default collate_fn batches tuples, dicts, numbers, arrays and strings, and what a custom one receives."""
 
+import collections
+
 import numpy as np
 import pytest
 import torch
@@ -80,3 +82,25 @@ def test_batch_size_none_uses_default_convert_which_only_converts_arrays():
     converted = torch.utils.data.default_convert(np.arange(3))
     assert_values_equal(converted, torch.arange(3))
     assert_equal(isinstance(converted, torch.Tensor), True, "default_convert(ndarray) is a tensor")
+
+
+@pytest.mark.doc("torch.utils.data.default_collate")
+@pytest.mark.change("collate-keeps-mapping-types", side="after")
+def test_default_collate_keeps_the_samples_mapping_type():
+    """default_collate of defaultdict samples returns a defaultdict, with the samples' default factory."""
+    samples = [collections.defaultdict(int, a=torch.tensor(1)), collections.defaultdict(int, a=torch.tensor(2))]
+    batch = torch.utils.data.default_collate(samples)
+    assert_equal(
+        (type(batch), batch.default_factory, batch["a"].tolist()),
+        (collections.defaultdict, int, [1, 2]),
+        "(type, default_factory, a)",
+    )
+
+
+@pytest.mark.doc("torch.utils.data.default_collate")
+@pytest.mark.change("collate-keeps-mapping-types", side="before")
+def test_default_collate_turns_a_mapping_it_cannot_rebuild_into_a_dict():
+    """default_collate of defaultdict samples returns a plain dict: it cannot rebuild a defaultdict from a dict."""
+    samples = [collections.defaultdict(int, a=torch.tensor(1)), collections.defaultdict(int, a=torch.tensor(2))]
+    batch = torch.utils.data.default_collate(samples)
+    assert_equal((type(batch), batch["a"].tolist()), (dict, [1, 2]), "(type of the batch, its 'a')")

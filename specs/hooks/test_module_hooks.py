@@ -121,3 +121,27 @@ def test_old_and_full_backward_hooks_cannot_be_mixed_on_one_module():
     module.register_backward_hook(lambda *args: None)
     with pytest.raises(RuntimeError, match="Cannot use both regular backward hooks and full backward hooks"):
         module.register_full_backward_hook(lambda *args: None)
+
+
+@pytest.mark.doc("torch.nn.Module.register_full_backward_hook")
+@pytest.mark.change("full-backward-hook-output-only-warning", side="after")
+def test_a_full_backward_hook_with_no_input_requiring_grad_warns_it_sees_outputs_only():
+    """A full backward hook on a module none of whose inputs requires grad warns that it fires for the outputs only."""
+    layer, seen = torch.nn.Linear(2, 2), []
+    layer.register_full_backward_hook(lambda module, grad_input, grad_output: seen.append(grad_input))
+    with pytest.warns(
+        UserWarning, match="Full backward hook is firing when gradients are computed with respect to module outputs"
+    ):
+        layer(torch.ones(1, 2)).sum().backward()
+    assert_equal(seen, [(None,)], "the grad_input the hook saw")
+
+
+@pytest.mark.doc("torch.nn.Module.register_full_backward_hook")
+@pytest.mark.change("full-backward-hook-output-only-warning", side="before")
+@pytest.mark.filterwarnings("error:Full backward hook:UserWarning")
+def test_a_full_backward_hook_with_no_input_requiring_grad_fires_silently():
+    """A full backward hook on a module none of whose inputs requires grad fires with grad_input None, without a warning."""
+    layer, seen = torch.nn.Linear(2, 2), []
+    layer.register_full_backward_hook(lambda module, grad_input, grad_output: seen.append(grad_input))
+    layer(torch.ones(1, 2)).sum().backward()
+    assert_equal(seen, [(None,)], "the grad_input the hook saw")

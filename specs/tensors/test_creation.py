@@ -343,6 +343,7 @@ def test_numpy_round_trip_keeps_dtype_and_values(numpy_dtype):
 
 
 @pytest.mark.doc("torch.from_numpy")
+@pytest.mark.change("wide-unsigned-int-dtypes", side="after")
 @pytest.mark.change("from-numpy-wide-unsigned-ints", side="after")
 @pytest.mark.parametrize("numpy_dtype", WIDE_UNSIGNED)
 def test_from_numpy_accepts_wide_unsigned_ints(numpy_dtype):
@@ -376,3 +377,39 @@ def test_numpy_refuses_a_tensor_that_requires_grad():
     with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad"):
         weights.numpy()
     assert_values_equal(weights.detach().numpy(), np.ones(2, dtype=np.float32))
+
+
+@pytest.mark.doc("torch.asarray")
+@pytest.mark.change("asarray-inherits-requires-grad", side="after")
+def test_asarray_of_a_tensor_keeps_its_requires_grad_and_warns_of_the_new_default():
+    """torch.asarray(t) of a tensor requiring grad requires grad too (requires_grad=None inherits), warning of the change."""
+    source = torch.ones(2, requires_grad=True) * 2
+    with pytest.warns(UserWarning, match="unspecified requires_grad now defaults to obj.requires_grad"):
+        converted = torch.asarray(source)
+    assert_equal(converted.requires_grad, True, "requires_grad of torch.asarray(t)")
+
+
+@pytest.mark.doc("torch.asarray")
+@pytest.mark.change("asarray-inherits-requires-grad", side="before")
+def test_asarray_of_a_tensor_does_not_require_grad_by_default():
+    """torch.asarray(t) of a tensor requiring grad does not require grad: requires_grad defaults to False."""
+    assert_equal(torch.asarray(torch.ones(2, requires_grad=True) * 2).requires_grad, False, "requires_grad")
+
+
+@pytest.mark.doc("tensors", "data-types")
+@pytest.mark.change("wide-unsigned-int-dtypes", side="after")
+def test_uint16_holds_values_beyond_int16():
+    """torch.uint16 is a 16-bit unsigned dtype: 65535 round-trips through it, where int16 would wrap."""
+    converted = torch.tensor([1, 65535]).to(torch.uint16)
+    assert_equal(
+        (converted.dtype, converted.element_size(), converted.to(torch.int64).tolist()),
+        (torch.uint16, 2, [1, 65535]),
+        "(dtype, element_size(), values)",
+    )
+
+
+@pytest.mark.doc("tensors", "data-types")
+@pytest.mark.change("wide-unsigned-int-dtypes", side="before")
+def test_uint8_is_the_only_unsigned_dtype():
+    """torch has no uint16, uint32 or uint64 dtype: uint8 is its only unsigned integer type."""
+    assert_equal([hasattr(torch, name) for name in ("uint16", "uint32", "uint64")], [False] * 3, "they exist")

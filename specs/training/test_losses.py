@@ -144,3 +144,19 @@ def test_functional_sigmoid_equals_torch_sigmoid():
     values = torch.tensor([-2.0, 0.0, 3.0])
     assert_values_equal(F.sigmoid(values), torch.sigmoid(values))
     assert_close(torch.sigmoid(values), 1 / (1 + torch.exp(-values)))
+
+
+@pytest.mark.doc("torch.nn.functional.mse_loss")
+@pytest.mark.change("pointwise-loss-weights", side="after")
+def test_mse_loss_weights_each_element():
+    """F.mse_loss(input, target, weight=w) is the weighted mean: sum(w * (input - target)^2) / sum(w)."""
+    input, target, weight = torch.tensor([1.0, 2.0, 4.0]), torch.zeros(3), torch.tensor([1.0, 0.0, 0.5])
+    assert_close(F.mse_loss(input, target, weight=weight), torch.tensor((1.0 + 0.0 + 8.0) / 1.5))
+
+
+@pytest.mark.doc("torch.nn.functional.mse_loss")
+@pytest.mark.change("pointwise-loss-weights", side="before")
+def test_mse_loss_takes_no_weight():
+    """F.mse_loss takes no weight argument: every element counts alike."""
+    with pytest.raises(TypeError, match="weight"):
+        F.mse_loss(torch.ones(3), torch.zeros(3), weight=torch.ones(3))

@@ -290,3 +290,116 @@ def test_verbose_is_refused():
     """Schedulers no longer take verbose: passing it raises TypeError."""
     with pytest.raises(TypeError, match="verbose"):
         lr_scheduler.StepLR(_optimizer(), step_size=1, verbose=True)
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.ReduceLROnPlateau")
+@pytest.mark.change("reduce-lr-on-plateau-is-an-lr-scheduler", side="after")
+def test_reduce_lr_on_plateau_is_an_lr_scheduler():
+    """ReduceLROnPlateau is a subclass of LRScheduler, so isinstance checks for schedulers include it."""
+    scheduler = lr_scheduler.ReduceLROnPlateau(_optimizer())
+    assert_equal(isinstance(scheduler, lr_scheduler.LRScheduler), True, "isinstance(ReduceLROnPlateau, LRScheduler)")
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.ReduceLROnPlateau")
+@pytest.mark.change("reduce-lr-on-plateau-is-an-lr-scheduler", side="before")
+def test_reduce_lr_on_plateau_is_not_an_lr_scheduler():
+    """ReduceLROnPlateau derives from object: isinstance(..., LRScheduler) is False."""
+    scheduler = lr_scheduler.ReduceLROnPlateau(_optimizer())
+    assert_equal(isinstance(scheduler, lr_scheduler.LRScheduler), False, "isinstance(ReduceLROnPlateau, LRScheduler)")
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.ReduceLROnPlateau")
+@pytest.mark.change("reduce-lr-on-plateau-is-an-lr-scheduler", side="after")
+@pytest.mark.change("reduce-lr-on-plateau-last-lr-before-step", side="after")
+def test_reduce_lr_on_plateau_reports_its_last_lr_before_any_step():
+    """ReduceLROnPlateau.get_last_lr() gives the optimizer's learning rates as soon as it is made."""
+    assert_equal(lr_scheduler.ReduceLROnPlateau(_optimizer(lr=0.3)).get_last_lr(), [0.3], "get_last_lr() before a step")
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.ReduceLROnPlateau")
+@pytest.mark.change("reduce-lr-on-plateau-is-an-lr-scheduler", side="after")
+@pytest.mark.change("reduce-lr-on-plateau-last-lr-before-step", side="before")
+def test_reduce_lr_on_plateau_has_no_last_lr_before_a_step():
+    """ReduceLROnPlateau.get_last_lr() before the first step raises AttributeError: nothing is recorded yet."""
+    with pytest.raises(AttributeError, match="'_last_lr'"):
+        lr_scheduler.ReduceLROnPlateau(_optimizer(lr=0.3)).get_last_lr()
+
+
+def _resumed_exponential_lr() -> float:
+    """The lr right after an ExponentialLR(gamma=0.5) is made to resume at epoch 3 from an initial lr of 1."""
+    optimizer = _optimizer(lr=1.0)
+    optimizer.param_groups[0]["initial_lr"] = 1.0
+    lr_scheduler.ExponentialLR(optimizer, gamma=0.5, last_epoch=3)
+    return optimizer.param_groups[0]["lr"]
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.ExponentialLR")
+@pytest.mark.change("scheduler-resume-applies-no-extra-step", side="after")
+def test_a_resumed_scheduler_leaves_the_lr_alone_when_made():
+    """Making a chainable scheduler with last_epoch=k (resuming) does not change the optimizer's lr."""
+    assert_equal(_resumed_exponential_lr(), 1.0, "the lr after making the resumed scheduler")
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.ExponentialLR")
+@pytest.mark.change("scheduler-resume-applies-no-extra-step", side="before")
+def test_a_resumed_scheduler_applies_one_more_step_when_made():
+    """Making a chainable scheduler with last_epoch=k (resuming) applies one more decay to the optimizer's lr at once."""
+    assert_equal(_resumed_exponential_lr(), 0.5, "the lr after making the resumed scheduler")
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.MultiplicativeLR")
+@pytest.mark.change("multiplicative-lr-checks-its-lambda", side="after")
+def test_multiplicative_lr_refuses_a_factor_that_is_not_a_function():
+    """MultiplicativeLR(optimizer, lr_lambda=0.9) raises TypeError at once: lr_lambda must be a function."""
+    with pytest.raises(TypeError, match="lr_lambda should be a function"):
+        lr_scheduler.MultiplicativeLR(_optimizer(), lr_lambda=0.9)
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.MultiplicativeLR")
+@pytest.mark.change("multiplicative-lr-checks-its-lambda", side="before")
+def test_multiplicative_lr_accepts_a_factor_until_it_steps():
+    """MultiplicativeLR(optimizer, lr_lambda=0.9) is made without complaint; the mistake shows only when it steps."""
+    optimizer = _optimizer()
+    scheduler = lr_scheduler.MultiplicativeLR(optimizer, lr_lambda=0.9)
+    optimizer.step()
+    with pytest.raises(TypeError):
+        scheduler.step()
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.ReduceLROnPlateau")
+@pytest.mark.change("reduce-lr-on-plateau-is-better-private", side="after")
+def test_reduce_lr_on_plateau_keeps_its_comparison_private():
+    """ReduceLROnPlateau has no public is_better method: overriding it in a subclass changes nothing."""
+    assert_equal(hasattr(lr_scheduler.ReduceLROnPlateau, "is_better"), False, "hasattr(ReduceLROnPlateau, ...)")
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.ReduceLROnPlateau")
+@pytest.mark.change("reduce-lr-on-plateau-is-better-private", side="before")
+def test_reduce_lr_on_plateau_compares_with_a_public_is_better():
+    """ReduceLROnPlateau.is_better(a, best) says whether a improves on best (for mode='min', a smaller value)."""
+    scheduler = lr_scheduler.ReduceLROnPlateau(_optimizer(), mode="min", threshold=0.0)
+    assert_equal((scheduler.is_better(1.0, 2.0), scheduler.is_better(2.0, 1.0)), (True, False), "is_better")
+
+
+def _sequential_lr_starting_with_the_second() -> float:
+    optimizer = _optimizer(lr=1.0)
+    schedulers = [
+        lr_scheduler.ConstantLR(optimizer, factor=0.1, total_iters=2),
+        lr_scheduler.LinearLR(optimizer, start_factor=0.5, total_iters=4),
+    ]
+    lr_scheduler.SequentialLR(optimizer, schedulers, milestones=[0])
+    return optimizer.param_groups[0]["lr"]
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.SequentialLR")
+@pytest.mark.change("sequential-lr-milestone-at-zero", side="after")
+def test_sequential_lr_with_a_milestone_at_zero_starts_with_the_second_scheduler():
+    """SequentialLR(milestones=[0]) starts at the second scheduler's initial lr: LinearLR(start_factor=0.5) gives 0.5."""
+    assert_close(torch.tensor(_sequential_lr_starting_with_the_second()), torch.tensor(0.5))
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.SequentialLR")
+@pytest.mark.change("sequential-lr-milestone-at-zero", side="before")
+def test_sequential_lr_with_a_milestone_at_zero_starts_with_the_first_scheduler():
+    """SequentialLR(milestones=[0]) starts at the first scheduler's lr: ConstantLR(factor=0.1) gives 0.1."""
+    assert_close(torch.tensor(_sequential_lr_starting_with_the_second()), torch.tensor(0.1))

@@ -14,10 +14,10 @@ One module per spec area.  A new spec comes with an entry in its area's module.
 
 from __future__ import annotations
 
-from . import aliasing, autograd, data, hooks, modules, serialization, tensors, training
+from . import aliasing, autograd, data, devices, hooks, modules, serialization, tensors, training
 from .core import Breakage, ChangeBreakage
 
-_AREAS = (aliasing, tensors, autograd, modules, serialization, hooks, training, data)
+_AREAS = (aliasing, tensors, autograd, modules, serialization, hooks, training, data, devices)
 
 BREAKAGES: dict[str, Breakage | ChangeBreakage] = {}
 for _area in _AREAS:

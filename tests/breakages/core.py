@@ -147,3 +147,55 @@ def legacy(convert: Callable) -> Callable:
 def legacy_keeps_python_types(original_new, cls, data):
     """torch.Tensor(list) behaving as torch.tensor(list): ints and bools keep their types."""
     return torch.tensor(data) if isinstance(data, list) else original_new(cls, data)
+
+
+def deleting_inherited(cls: type, name: str) -> Callable:
+    """A breakage that removes ``cls.name`` from whichever class of its MRO defines it."""
+
+    def apply(monkeypatch):
+        owner = next(klass for klass in cls.__mro__ if name in vars(klass))
+        monkeypatch.delattr(owner, name)
+
+    return apply
+
+
+def refusing_keyword(keyword: str) -> Callable:
+    """A maker whose replacement raises TypeError when given ``keyword``, as a release without it does."""
+
+    def make(original):
+        def refuse(*args, **kwargs):
+            if keyword in kwargs:
+                raise TypeError(f"broken: got an unexpected keyword argument '{keyword}'")
+            return original(*args, **kwargs)
+
+        return refuse
+
+    return make
+
+
+def dropping_keyword(keyword: str) -> Callable:
+    """A maker whose replacement accepts ``keyword`` and ignores it."""
+
+    def make(original):
+        def drop(*args, **kwargs):
+            kwargs.pop(keyword, None)
+            return original(*args, **kwargs)
+
+        return drop
+
+    return make
+
+
+def warning_first(message: str, category: type[Warning] = UserWarning) -> Callable:
+    """A maker whose replacement warns ``message`` and then does what the original does, its own warnings silenced."""
+
+    def make(original):
+        def warn(*args, **kwargs):
+            warnings.warn(message, category, stacklevel=2)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return original(*args, **kwargs)
+
+        return warn
+
+    return make

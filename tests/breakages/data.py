@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import collections.abc
 import copy
 import functools
 import inspect
+import typing
 import warnings
 
 import numpy as np
@@ -12,9 +14,29 @@ import torch
 import torch._utils
 import torch.utils.data
 import torch.utils.data._utils.collate as collate_module
-from torch.utils.data import DataLoader, IterableDataset, RandomSampler, SequentialSampler, TensorDataset
+from torch.utils.data import (
+    DataLoader,
+    IterableDataset,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    Subset,
+    TensorDataset,
+)
 
-from .core import Breakage, ChangeBreakage, function, method, module_method, returning_self, setting, silenced
+from .core import (
+    Breakage,
+    ChangeBreakage,
+    deleting,
+    dropping_keyword,
+    function,
+    method,
+    module_method,
+    refusing_keyword,
+    returning_self,
+    setting,
+    silenced,
+)
 from .modules import to_also_moving_plain_tensors
 
 DATASETS = "specs/data/test_datasets_and_batching.py"
@@ -131,6 +153,92 @@ def _non_blocking_from_pageable_garbled(original):
     return to
 
 
+def _sampler_init(warns: bool, takes_arguments: bool):
+    """Sampler.__init__ as a release that warns about (or silently takes, or refuses) a data source."""
+
+    def make(original):
+        def init(self, *args, **kwargs):
+            if (args or kwargs) and not takes_arguments:
+                raise TypeError("broken: Sampler() takes no arguments")
+            if (args or kwargs) and warns:
+                warnings.warn(
+                    "`data_source` argument is not used and will be removed in 2.2.0.", UserWarning, stacklevel=2
+                )
+
+        return init
+
+    return make
+
+
+def _iterable_dataset_new(abstract: bool):
+    """IterableDataset.__new__ that refuses (or allows) a subclass without __iter__ of its own."""
+
+    def new(cls, *args, **kwargs):
+        if abstract and cls.__iter__ is IterableDataset.__iter__:
+            raise TypeError(f"broken: Can't instantiate abstract class {cls.__name__} with abstract method __iter__")
+        if not abstract:
+            cls.__abstractmethods__ = frozenset()
+        return object.__new__(cls)
+
+    return lambda monkeypatch: monkeypatch.setattr(IterableDataset, "__new__", new)
+
+
+def _subset_getitems(self, indices):
+    return [self.dataset[self.indices[index]] for index in indices]
+
+
+def _subset_init_checking_overrides(original):
+    def init(self, dataset, indices):
+        if type(self).__getitem__ is not Subset.__getitem__ and type(self).__getitems__ is Subset.__getitems__:
+            raise NotImplementedError(f"broken: {type(self).__name__} overrides __getitem__ but not __getitems__")
+        original(self, dataset, indices)
+
+    return init
+
+
+def _subset_init_unchecked(original):
+    def init(self, dataset, indices):
+        self.dataset, self.indices = dataset, indices
+
+    return init
+
+
+def _tensor_dataset_unchecked(original):
+    def init(self, *tensors):
+        self.tensors = tensors
+
+    return init
+
+
+def _tensor_dataset_checked(original):
+    def init(self, *tensors):
+        if any(tensor.size(0) != tensors[0].size(0) for tensor in tensors):
+            raise AssertionError("broken: Size mismatch between tensors")
+        self.tensors = tensors
+
+    return init
+
+
+def _collate_keeping_mapping_types(original):
+    def default_collate(batch):
+        collated = original(batch)
+        if isinstance(batch[0], collections.abc.Mapping) and type(batch[0]) is not dict:
+            kept = copy.copy(batch[0])
+            kept.update(collated)
+            return kept
+        return collated
+
+    return default_collate
+
+
+def _collate_into_dicts(original):
+    def default_collate(batch):
+        collated = original(batch)
+        return dict(collated) if isinstance(collated, collections.abc.Mapping) else collated
+
+    return default_collate
+
+
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
@@ -138,7 +246,52 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             "pin-memory-without-accelerator-warning",
             before=_loader_init(_warning_about_pinning),
             after=module_method("_get_iterator", silenced, owner=DataLoader),
-        )
+        ),
+        "sampler-data-source-deprecated": ChangeBreakage(
+            "sampler-data-source-deprecated",
+            before=module_method("__init__", _sampler_init(warns=True, takes_arguments=True), owner=Sampler),
+            after=module_method("__init__", _sampler_init(warns=False, takes_arguments=True), owner=Sampler),
+        ),
+        "sampler-data-source-removed": ChangeBreakage(
+            "sampler-data-source-removed",
+            before=module_method("__init__", _sampler_init(warns=False, takes_arguments=False), owner=Sampler),
+            after=module_method("__init__", _sampler_init(warns=True, takes_arguments=True), owner=Sampler),
+        ),
+        "iterable-dataset-is-abstract": ChangeBreakage(
+            "iterable-dataset-is-abstract",
+            before=_iterable_dataset_new(abstract=True),
+            after=_iterable_dataset_new(abstract=False),
+        ),
+        "subset-fetches-batches-with-getitems": ChangeBreakage(
+            "subset-fetches-batches-with-getitems",
+            before=setting(Subset, "__getitems__", _subset_getitems),
+            after=deleting(Subset, "__getitems__"),
+        ),
+        "subset-subclass-needs-getitems": ChangeBreakage(
+            "subset-subclass-needs-getitems",
+            before=module_method("__init__", _subset_init_checking_overrides, owner=Subset),
+            after=module_method("__init__", _subset_init_unchecked, owner=Subset),
+        ),
+        "tensor-dataset-size-check-lapse": ChangeBreakage(
+            "tensor-dataset-size-check-lapse",
+            before=module_method("__init__", _tensor_dataset_unchecked, owner=TensorDataset),
+            after=module_method("__init__", _tensor_dataset_checked, owner=TensorDataset),
+        ),
+        "data-type-variables-made-private": ChangeBreakage(
+            "data-type-variables-made-private",
+            before=deleting(torch.utils.data.dataset, "T_co"),
+            after=setting(torch.utils.data.dataset, "T_co", typing.TypeVar("T_co", covariant=True)),
+        ),
+        "dataloader-in-order": ChangeBreakage(
+            "dataloader-in-order",
+            before=module_method("__init__", dropping_keyword("in_order"), owner=DataLoader),
+            after=module_method("__init__", refusing_keyword("in_order"), owner=DataLoader),
+        ),
+        "collate-keeps-mapping-types": ChangeBreakage(
+            "collate-keeps-mapping-types",
+            before=function("default_collate", _collate_keeping_mapping_types, module=torch.utils.data),
+            after=function("default_collate", _collate_into_dicts, module=torch.utils.data),
+        ),
     }
 
 

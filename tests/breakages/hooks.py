@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import torch.nn.modules.module as module_globals
 import torch.utils.hooks
 
-from .core import Breakage, ChangeBreakage, Tensor, deleting, method, module_method, setting
+from .core import Breakage, ChangeBreakage, Tensor, deleting, method, module_method, setting, silenced
 
 MODULE_HOOKS = "specs/hooks/test_module_hooks.py"
 TENSOR_HOOKS = "specs/hooks/test_tensor_hooks.py"
@@ -96,6 +98,24 @@ def _post_accumulate_as_plain_hook(original):
     return lambda self, hook: self.register_hook(lambda grad: (hook(self), None)[1])
 
 
+def _full_backward_hook_warning_of_outputs(original):
+    """register_full_backward_hook whose hook, fired with no input gradient, warns as releases that explain it do."""
+
+    def register(self, hook, *args, **kwargs):
+        def warning_hook(module, grad_input, grad_output):
+            if all(grad is None for grad in grad_input):
+                warnings.warn(
+                    "Full backward hook is firing when gradients are computed with respect to module outputs",
+                    UserWarning,
+                    stacklevel=2,
+                )
+            return hook(module, grad_input, grad_output)
+
+        return original(self, warning_hook, *args, **kwargs)
+
+    return register
+
+
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
@@ -108,6 +128,11 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             "post-accumulate-grad-hook",
             before=setting(Tensor, "register_post_accumulate_grad_hook", _post_accumulate_as_plain_hook(None)),
             after=deleting(Tensor, "register_post_accumulate_grad_hook"),
+        ),
+        "full-backward-hook-output-only-warning": ChangeBreakage(
+            "full-backward-hook-output-only-warning",
+            before=module_method("register_full_backward_hook", _full_backward_hook_warning_of_outputs),
+            after=method("backward", silenced),
         ),
     }
 

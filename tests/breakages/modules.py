@@ -7,7 +7,18 @@ import copy
 import torch
 from torch import nn
 
-from .core import Breakage, Tensor, mapping_result, method, module_method, setting
+from .core import (
+    Breakage,
+    ChangeBreakage,
+    Tensor,
+    deleting,
+    dropping_keyword,
+    mapping_result,
+    method,
+    module_method,
+    refusing_keyword,
+    setting,
+)
 
 PARAMETERS = "specs/modules/test_parameters_and_buffers.py"
 CONTAINERS = "specs/modules/test_containers.py"
@@ -74,7 +85,141 @@ def _batch_norm_always_on_the_batch(original):
     )
 
 
-BREAKAGES: dict[str, Breakage] = {
+def _loading_state_transformed(transform):
+    """load_state_dict that passes the state through ``transform(module, state, kwargs)`` first."""
+
+    def make(original):
+        def load_state_dict(self, state_dict, *args, **kwargs):
+            return original(self, transform(self, dict(state_dict), kwargs), *args, **kwargs)
+
+        return load_state_dict
+
+    return make
+
+
+def _parameter_names(module: nn.Module) -> set[str]:
+    return {name for name, _ in module.named_parameters()}
+
+
+def _raising_for_keys_below_parameters(module, state, kwargs):
+    below = sorted(key for key in state if key.rpartition(".")[0] in _parameter_names(module))
+    if below and kwargs.get("strict", True):
+        raise RuntimeError(f'broken: Unexpected key(s) in state_dict: "{below[0]}"')
+    return state
+
+
+def _dropping_keys_below_parameters(module, state, kwargs):
+    return {key: value for key, value in state.items() if key.rpartition(".")[0] not in _parameter_names(module)}
+
+
+def _zero_dim_shapes(module) -> dict[str, torch.Size]:
+    return {name: parameter.shape for name, parameter in module.named_parameters() if parameter.dim() == 0}
+
+
+def _refusing_long_vectors_for_0_dim(module, state, kwargs):
+    for name in _zero_dim_shapes(module):
+        if name in state and state[name].dim() == 1 and state[name].numel() > 1:
+            raise RuntimeError(f"broken: size mismatch for {name}")
+    return state
+
+
+def _first_elements_for_0_dim(module, state, kwargs):
+    return {
+        key: value[0] if key in _zero_dim_shapes(module) and value.dim() == 1 else value for key, value in state.items()
+    }
+
+
+def _assign_keeping_requires_grad(original):
+    def load_state_dict(self, state_dict, *args, assign=False, **kwargs):
+        frozen = {name for name, parameter in self.named_parameters() if not parameter.requires_grad}
+        result = original(self, state_dict, *args, assign=assign, **kwargs)
+        for name, parameter in self.named_parameters():
+            parameter.requires_grad_(name not in frozen)
+        return result
+
+    return load_state_dict
+
+
+def _assign_making_trainable(original):
+    def load_state_dict(self, state_dict, *args, assign=False, **kwargs):
+        result = original(self, state_dict, *args, assign=assign, **kwargs)
+        for parameter in self.parameters():
+            parameter.requires_grad_(True)
+        return result
+
+    return load_state_dict
+
+
+def _set_submodule_checking(original):
+    def set_submodule(self, target, module, *args, **kwargs):
+        if not isinstance(module, nn.Module):
+            raise ValueError(f"broken: `module` is not an nn.Module, found {type(module)}")
+        return original(self, target, module, *args, **kwargs)
+
+    return set_submodule
+
+
+def _set_submodule_unchecked(original):
+    def set_submodule(self, target, module, *args, **kwargs):
+        parent, _, name = target.rpartition(".")
+        self.get_submodule(parent)._modules[name] = module
+
+    return set_submodule
+
+
+def _modules_with_remove_duplicate(original):
+    def modules(self, remove_duplicate=True):
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
+            yield module
+
+    return modules
+
+
+def _change_breakages() -> dict[str, ChangeBreakage]:
+    """For each side of each change, the other side's behaviour."""
+    return {
+        "load-state-dict-assign": ChangeBreakage(
+            "load-state-dict-assign",
+            before=module_method("load_state_dict", dropping_keyword("assign")),
+            after=module_method("load_state_dict", refusing_keyword("assign")),
+        ),
+        "load-assign-keeps-requires-grad": ChangeBreakage(
+            "load-assign-keeps-requires-grad",
+            before=module_method("load_state_dict", _assign_keeping_requires_grad),
+            after=module_method("load_state_dict", _assign_making_trainable),
+        ),
+        "unexpected-nested-state-dict-key": ChangeBreakage(
+            "unexpected-nested-state-dict-key",
+            before=module_method("load_state_dict", _loading_state_transformed(_raising_for_keys_below_parameters)),
+            after=module_method("load_state_dict", _loading_state_transformed(_dropping_keys_below_parameters)),
+        ),
+        "load-state-dict-0-dim-parameter-shape-check": ChangeBreakage(
+            "load-state-dict-0-dim-parameter-shape-check",
+            before=module_method("load_state_dict", _loading_state_transformed(_refusing_long_vectors_for_0_dim)),
+            after=module_method("load_state_dict", _loading_state_transformed(_first_elements_for_0_dim)),
+        ),
+        "module-buffer-class": ChangeBreakage(
+            "module-buffer-class", before=setting(nn, "Buffer", torch.Tensor), after=deleting(nn, "Buffer")
+        ),
+        "module-set-submodule": ChangeBreakage(
+            "module-set-submodule",
+            before=setting(nn.Module, "set_submodule", _set_submodule_unchecked(None)),
+            after=deleting(nn.Module, "set_submodule"),
+        ),
+        "set-submodule-refuses-non-modules": ChangeBreakage(
+            "set-submodule-refuses-non-modules",
+            before=module_method("set_submodule", _set_submodule_checking),
+            after=module_method("set_submodule", _set_submodule_unchecked),
+        ),
+        "modules-remove-duplicate": ChangeBreakage(
+            "modules-remove-duplicate",
+            before=module_method("modules", _modules_with_remove_duplicate),
+            after=module_method("modules", refusing_keyword("remove_duplicate")),
+        ),
+    }
+
+
+BREAKAGES: dict[str, Breakage | ChangeBreakage] = {
     # Parameters, buffers and plain tensors
     "parameter-does-not-require-grad": Breakage(
         setting(nn, "Parameter", lambda data=None, requires_grad=True: data.detach().requires_grad_(False)),
@@ -274,4 +419,5 @@ BREAKAGES: dict[str, Breakage] = {
         TRAIN_AND_EVAL,
         ("test_optimizer_zero_grad_sets_grads_to_none_by_default",),
     ),
+    **_change_breakages(),
 }

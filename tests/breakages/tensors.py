@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import warnings
 from collections.abc import Iterator
 
 import numpy as np
@@ -13,6 +14,7 @@ from .core import (
     Breakage,
     ChangeBreakage,
     Tensor,
+    combined,
     deleting,
     function,
     legacy,
@@ -20,6 +22,7 @@ from .core import (
     mapping_result,
     method,
     raising,
+    refusing_keyword,
     returning_self,
     setting,
     silenced,
@@ -87,6 +90,54 @@ def _from_numpy_widening_unsigned(original):
     return lambda array: original(array.astype(np.int64) if array.dtype.type in WIDE_UNSIGNED else array)
 
 
+def _all_with_dtypes(brought: bool):
+    """torch.__all__ with (or without) the dtype names, as a release whose star import brings them (or not)."""
+
+    def apply(monkeypatch):
+        dtypes = [name for name in dir(torch) if isinstance(getattr(torch, name, None), torch.dtype)]
+        others = [name for name in torch.__all__ if name not in dtypes]
+        monkeypatch.setattr(torch, "__all__", others + dtypes if brought else others)
+
+    return apply
+
+
+def _positional_only(original):
+    def is_tensor(obj, /):
+        return original(obj)
+
+    return is_tensor
+
+
+def _keyword_too(original):
+    def is_tensor(obj):
+        return original(obj)
+
+    return is_tensor
+
+
+def _named_dimension(self):
+    return (None,) * self.dim()
+
+
+def _asarray_inheriting_requires_grad(original):
+    def asarray(obj, *args, **kwargs):
+        converted = original(obj, *args, **kwargs)
+        if "requires_grad" not in kwargs and isinstance(obj, torch.Tensor) and obj.requires_grad:
+            warnings.warn("unspecified requires_grad now defaults to obj.requires_grad", UserWarning, stacklevel=2)
+            return obj
+        return converted
+
+    return asarray
+
+
+def _asarray_not_requiring_grad(original):
+    return lambda obj, *args, **kwargs: original(obj, *args, **{"requires_grad": False, **kwargs})
+
+
+def _computing_with_linalg(name: str):
+    return lambda original: getattr(torch.linalg, name)
+
+
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
@@ -109,6 +160,42 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             "gather-narrow-index-fix",
             before=function("gather", _gather_by_numpy),
             after=function("gather", _gather_along_the_last_dim),
+        ),
+        "wide-unsigned-int-dtypes": ChangeBreakage(
+            "wide-unsigned-int-dtypes",
+            before=combined(*(setting(torch, name, torch.int64) for name in ("uint16", "uint32", "uint64"))),
+            after=combined(*(deleting(torch, name) for name in ("uint16", "uint32", "uint64"))),
+        ),
+        "star-import-brings-dtypes": ChangeBreakage(
+            "star-import-brings-dtypes", before=_all_with_dtypes(brought=True), after=_all_with_dtypes(brought=False)
+        ),
+        "torch-helpers-positional-only": ChangeBreakage(
+            "torch-helpers-positional-only",
+            before=function("is_tensor", _positional_only),
+            after=function("is_tensor", _keyword_too),
+        ),
+        "named-tensors-removed": ChangeBreakage(
+            "named-tensors-removed",
+            before=function("zeros", refusing_keyword("names")),
+            after=combined(
+                setting(Tensor, "names", property(_named_dimension)),
+                setting(Tensor, "rename", lambda self, *names: self),
+            ),
+        ),
+        "cholesky-and-qr-removed": ChangeBreakage(
+            "cholesky-and-qr-removed",
+            before=combined(
+                function("qr", raising("torch.qr is now removed")),
+                function("cholesky", raising("torch.cholesky is now removed: use torch.linalg.cholesky")),
+            ),
+            after=combined(
+                function("qr", _computing_with_linalg("qr")), function("cholesky", _computing_with_linalg("cholesky"))
+            ),
+        ),
+        "asarray-inherits-requires-grad": ChangeBreakage(
+            "asarray-inherits-requires-grad",
+            before=function("asarray", _asarray_inheriting_requires_grad),
+            after=function("asarray", _asarray_not_requiring_grad),
         ),
     }
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
+import copy
+import inspect
+import math
 import warnings
 
 import torch
@@ -9,7 +13,20 @@ import torch.nn.functional as F
 from torch import nn
 from torch.optim import lr_scheduler
 
-from .core import Breakage, ChangeBreakage, function, mapping_result, module_method, setting, silenced
+from .core import (
+    Breakage,
+    ChangeBreakage,
+    combined,
+    deleting,
+    dropping_keyword,
+    function,
+    mapping_result,
+    module_method,
+    refusing_keyword,
+    setting,
+    silenced,
+    warning_first,
+)
 
 OPTIMIZERS = "specs/training/test_optimizers.py"
 SCHEDULERS = "specs/training/test_lr_schedulers.py"
@@ -192,6 +209,399 @@ def _constant_warning(message: str, category: type[Warning]):
     return make
 
 
+def _sgd_with_a_default_lr(lr):
+    """SGD.__init__ that, given no lr, uses ``lr``, or refuses like a release where lr is required (``None``)."""
+
+    def make(original):
+        def init(self, params, *args, **kwargs):
+            if not args and "lr" not in kwargs:
+                if lr is None:
+                    raise ValueError(
+                        "broken: parameter group didn't specify a value of required optimization parameter lr"
+                    )
+                kwargs["lr"] = lr
+            return original(self, params, *args, **kwargs)
+
+        return init
+
+    return make
+
+
+def _sgd_step_then(adjust):
+    def make(original):
+        def step(self, *args, **kwargs):
+            result = original(self, *args, **kwargs)
+            for group in self.param_groups:
+                if group["momentum"] == 0:
+                    for parameter in group["params"]:
+                        adjust(self.state, parameter)
+            return result
+
+        return step
+
+    return make
+
+
+def _forget_state(state, parameter):
+    state.pop(parameter, None)
+
+
+def _empty_momentum_buffer(state, parameter):
+    if parameter.grad is not None:
+        state[parameter] = {"momentum_buffer": None}
+
+
+def _load_state_dict_keeping_given_tensors(original):
+    def load_state_dict(self, state_dict):
+        original(self, state_dict)
+        parameters = [p for group in self.param_groups for p in group["params"]]
+        for index, values in state_dict["state"].items():
+            for name, value in values.items():
+                if isinstance(value, torch.Tensor):
+                    self.state[parameters[index]][name] = value
+
+    return load_state_dict
+
+
+def _load_state_dict_of_a_copy(original):
+    return lambda self, state_dict: original(self, copy.deepcopy(state_dict))
+
+
+def _betas_checked(original):
+    def init(self, params, *args, betas=(0.9, 0.999), **kwargs):
+        if not (all(isinstance(b, float) for b in betas) or all(isinstance(b, torch.Tensor) for b in betas)):
+            raise ValueError("broken: betas must be either both floats or both Tensors")
+        return original(self, params, *args, betas=betas, **kwargs)
+
+    return init
+
+
+def _betas_made_floats(original):
+    def init(self, params, *args, betas=(0.9, 0.999), **kwargs):
+        return original(self, params, *args, betas=tuple(float(b) for b in betas), **kwargs)
+
+    return init
+
+
+def _adamw_outside_adam(monkeypatch):
+    """torch.optim.AdamW as a class of its own, not an Adam: what isinstance saw before AdamW derived from Adam."""
+    original = torch.optim.AdamW
+    standalone = type(
+        "AdamW",
+        (torch.optim.Optimizer,),
+        {"__init__": lambda self, params, **kw: original.__init__(self, params, **kw)},
+    )
+    monkeypatch.setattr(torch.optim, "AdamW", standalone)
+
+
+def _adamw_inside_adam(monkeypatch):
+    monkeypatch.setattr(torch.optim, "AdamW", type("AdamW", (torch.optim.AdamW, torch.optim.Adam), {}))
+
+
+def _optimizer_warning_of_sets(original):
+    def init(self, params, *args, **kwargs):
+        if isinstance(params, set):
+            warnings.warn(
+                "the ordering of tensors in sets will change between runs. Please use a list instead.",
+                FutureWarning,
+                stacklevel=2,
+            )
+        return original(self, params, *args, **kwargs)
+
+    return init
+
+
+def _adagrad_step_making_missing_state(original):
+    def step(self, *args, **kwargs):
+        for group in self.param_groups:
+            for parameter in group["params"]:
+                if parameter not in self.state or "sum" not in self.state[parameter]:
+                    self.state[parameter] = {"step": torch.tensor(0.0), "sum": torch.zeros_like(parameter)}
+        return original(self, *args, **kwargs)
+
+    return step
+
+
+def _adagrad_step_needing_constructor_state(original):
+    def step(self, *args, **kwargs):
+        if any("sum" not in self.state.get(p, {}) for group in self.param_groups for p in group["params"]):
+            raise KeyError("sum")
+        return original(self, *args, **kwargs)
+
+    return step
+
+
+def _plateau_as_a_scheduler(monkeypatch):
+    plateau = lr_scheduler.ReduceLROnPlateau
+    monkeypatch.setattr(
+        lr_scheduler, "ReduceLROnPlateau", type("ReduceLROnPlateau", (plateau, lr_scheduler.LRScheduler), {})
+    )
+
+
+def _plateau_standing_alone(monkeypatch):
+    plateau = lr_scheduler.ReduceLROnPlateau
+
+    class ReduceLROnPlateau:
+        def __init__(self, optimizer, **kwargs):
+            self.inner = plateau(optimizer, **kwargs)
+
+    monkeypatch.setattr(lr_scheduler, "ReduceLROnPlateau", ReduceLROnPlateau)
+
+
+def _plateau_init_then(adjust):
+    def make(original):
+        def init(self, optimizer, *args, **kwargs):
+            original(self, optimizer, *args, **kwargs)
+            adjust(self, optimizer)
+
+        return init
+
+    return make
+
+
+def _record_last_lr(scheduler, optimizer):
+    scheduler._last_lr = [group["lr"] for group in optimizer.param_groups]
+
+
+def _forget_last_lr(scheduler, optimizer):
+    scheduler.__dict__.pop("_last_lr", None)
+
+
+def _resumed_lr(extra_step: bool):
+    """ExponentialLR.__init__ that, when resuming (last_epoch >= 0), applies one more decay or none at all."""
+
+    def make(original):
+        def init(self, optimizer, gamma, last_epoch=-1, *args, **kwargs):
+            before = [group["lr"] for group in optimizer.param_groups]
+            original(self, optimizer, gamma, last_epoch, *args, **kwargs)
+            if last_epoch >= 0:
+                for group, lr in zip(optimizer.param_groups, before, strict=True):
+                    group["lr"] = lr * gamma if extra_step else lr
+
+        return init
+
+    return make
+
+
+def _multiplicative_lr_checking_lambda(original):
+    def init(self, optimizer, lr_lambda, *args, **kwargs):
+        if not callable(lr_lambda) and not isinstance(lr_lambda, list):
+            raise TypeError(f"broken: lr_lambda should be a function, but got {type(lr_lambda).__name__}")
+        return original(self, optimizer, lr_lambda, *args, **kwargs)
+
+    return init
+
+
+def _multiplicative_lr_taking_anything(original):
+    def init(self, optimizer, lr_lambda, *args, **kwargs):
+        original(self, optimizer, lambda epoch: 1.0, *args, **kwargs)
+        self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+
+    return init
+
+
+def _sequential_lr_starting_at(first_scheduler):
+    """SequentialLR.__init__ whose initial step is the scheduler ``first_scheduler(schedulers, milestones)`` picks."""
+
+    def make(original):
+        def init(self, optimizer, schedulers, milestones, *args, **kwargs):
+            original(self, optimizer, schedulers, milestones, *args, **kwargs)
+            stepped = schedulers[bisect.bisect_right(milestones, 0)] if first_scheduler is _first else schedulers[0]
+            for group in optimizer.param_groups:
+                group["lr"] = group["initial_lr"]
+            stepped.last_epoch -= 1
+            chosen = first_scheduler(schedulers, milestones)
+            chosen._initial_step()
+            self._last_lr = chosen.get_last_lr()
+
+        return init
+
+    return make
+
+
+def _first(schedulers, milestones):
+    return schedulers[0]
+
+
+def _by_milestone(schedulers, milestones):
+    return schedulers[bisect.bisect_right(milestones, 0)]
+
+
+def _norm_accepting_bias(owner: type):
+    """owner.__init__ that takes bias=False and drops the bias after building the layer, as releases with it do."""
+
+    def make(original):
+        def init(self, *args, bias=True, **kwargs):
+            original(self, *args, **kwargs)
+            if not bias:
+                self.register_parameter("bias", None)
+
+        return init
+
+    return module_method("__init__", make, owner=owner)
+
+
+def _rnn_forward_refusing_dims(exception: type[Exception], message: str):
+    def make(original):
+        def forward(self, input, *args, **kwargs):
+            if input.dim() not in (2, 3):
+                raise exception(f"broken: {message}")
+            return original(self, input, *args, **kwargs)
+
+        return forward
+
+    return make
+
+
+def _rnn_nonlinearity_from_position(taken: bool):
+    def make(original):
+        def init(self, *args, **kwargs):
+            original(self, *args, **kwargs)
+            if len(args) > 3:
+                self.nonlinearity = args[3] if taken else "tanh"
+
+        return init
+
+    return make
+
+
+def _lstm_bias_checked(original):
+    def init(self, *args, bias=True, **kwargs):
+        if not isinstance(bias, bool):
+            raise TypeError(f"broken: bias should be of type bool, got: {type(bias).__name__}")
+        return original(self, *args, bias=bias, **kwargs)
+
+    return init
+
+
+def _lstm_bias_made_bool(original):
+    return lambda self, *args, bias=True, **kwargs: original(self, *args, bias=bool(bias), **kwargs)
+
+
+def _softmax_dim_checked(original):
+    def init(self, dim=None):
+        if dim is not None and type(dim) is not int:
+            raise TypeError(f"broken: dim must be an int or None, got {type(dim)}")
+        return original(self, dim)
+
+    return init
+
+
+def _softmax_dim_made_int(original):
+    return lambda self, dim=None: original(self, None if dim is None else int(dim))
+
+
+def _lp_pool_infinite(as_max: bool):
+    def make(original):
+        def lp_pool1d(input, norm_type, kernel_size, *args, **kwargs):
+            if norm_type != math.inf:
+                return original(input, norm_type, kernel_size, *args, **kwargs)
+            pooled = F.max_pool1d(input.abs(), kernel_size, *args, **kwargs)
+            return pooled if as_max else torch.ones_like(pooled)
+
+        return lp_pool1d
+
+    return make
+
+
+def _lp_pool_checking_norm(original):
+    def init(self, norm_type, *args, **kwargs):
+        if norm_type == 0:
+            raise ValueError("broken: norm_type must be a non-zero value, but got 0")
+        return original(self, norm_type, *args, **kwargs)
+
+    return init
+
+
+def _lp_pool_taking_norm_zero(original):
+    def init(self, norm_type, *args, **kwargs):
+        original(self, 1 if norm_type == 0 else norm_type, *args, **kwargs)
+        self.norm_type = norm_type
+
+    return init
+
+
+def _normal_with_generator(original):
+    def normal_(tensor, mean=0.0, std=1.0, generator=None):
+        with torch.no_grad():
+            return tensor.normal_(mean, std, generator=generator)
+
+    return normal_
+
+
+def _trunc_normal_by_rejection(original):
+    def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+        with torch.no_grad():
+            drawn = torch.empty(0)
+            while drawn.numel() < tensor.numel():
+                candidates = torch.randn(tensor.numel() * 4, generator=generator) * std + mean
+                drawn = torch.cat([drawn, candidates[(candidates >= a) & (candidates <= b)]])
+            return tensor.copy_(drawn[: tensor.numel()].reshape(tensor.shape))
+
+    return trunc_normal_
+
+
+def _trunc_normal_by_inverse_cdf(original):
+    def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+        def cdf(x):
+            return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+        low, high = cdf((a - mean) / std), cdf((b - mean) / std)
+        with torch.no_grad():
+            tensor.uniform_(2 * low - 1, 2 * high - 1).erfinv_().mul_(std * math.sqrt(2.0)).add_(mean)
+            return tensor.clamp_(min=a, max=b)
+
+    return trunc_normal_
+
+
+WEIGHT_NORM_DEPRECATION = (
+    "torch.nn.utils.weight_norm is deprecated in favor of torch.nn.utils.parametrizations.weight_norm."
+)
+
+
+def _embedding_bag_2d(drop_last_bag: bool):
+    def make(original):
+        def embedding_bag(input, weight, *args, include_last_offset=False, **kwargs):
+            if input.dim() == 2:
+                bags = original(input, weight, *args, include_last_offset=False, **kwargs)
+                return bags[:-1] if drop_last_bag and include_last_offset else bags
+            return original(input, weight, *args, include_last_offset=include_last_offset, **kwargs)
+
+        return embedding_bag
+
+    return make
+
+
+def _mse_loss_weighted(original):
+    def mse_loss(input, target, *args, weight=None, **kwargs):
+        if weight is None:
+            return original(input, target, *args, **kwargs)
+        return (weight * (input - target) ** 2).sum() / weight.sum()
+
+    return mse_loss
+
+
+def _clip_warning_of_empty_generators(original):
+    def clip_grad_norm_(parameters, *args, **kwargs):
+        if inspect.isgenerator(parameters):
+            parameters = list(parameters)
+            if not parameters:
+                warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.", stacklevel=2)
+        return original(parameters, *args, **kwargs)
+
+    return clip_grad_norm_
+
+
+def _clip_each_gradient_alone(original):
+    def clip_grad_norm_(parameters, max_norm, *args, **kwargs):
+        parameters = list(parameters)
+        for parameter in parameters:
+            original([parameter], max_norm, *args, **kwargs)
+        return original(parameters, math.inf)
+
+    return clip_grad_norm_
+
+
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
@@ -227,10 +637,188 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
                 module=nn.init,
             ),
         ),
+        "sgd-default-learning-rate": ChangeBreakage(
+            "sgd-default-learning-rate",
+            before=module_method("__init__", _sgd_with_a_default_lr(0.001), owner=torch.optim.SGD),
+            after=module_method("__init__", _sgd_with_a_default_lr(None), owner=torch.optim.SGD),
+        ),
+        "sgd-without-momentum-keeps-no-state": ChangeBreakage(
+            "sgd-without-momentum-keeps-no-state",
+            before=module_method("step", _sgd_step_then(_forget_state), owner=torch.optim.SGD),
+            after=module_method("step", _sgd_step_then(_empty_momentum_buffer), owner=torch.optim.SGD),
+        ),
+        "optimizer-load-state-dict-shares-state": ChangeBreakage(
+            "optimizer-load-state-dict-shares-state",
+            before=module_method(
+                "load_state_dict", _load_state_dict_keeping_given_tensors, owner=torch.optim.Optimizer
+            ),
+            after=module_method("load_state_dict", _load_state_dict_of_a_copy, owner=torch.optim.Optimizer),
+        ),
+        "adam-betas-must-match-types": ChangeBreakage(
+            "adam-betas-must-match-types",
+            before=module_method("__init__", _betas_checked, owner=torch.optim.Adam),
+            after=module_method("__init__", _betas_made_floats, owner=torch.optim.Adam),
+        ),
+        "adamw-is-an-adam": ChangeBreakage("adamw-is-an-adam", before=_adamw_inside_adam, after=_adamw_outside_adam),
+        "adam-decoupled-weight-decay": ChangeBreakage(
+            "adam-decoupled-weight-decay",
+            before=module_method("__init__", dropping_keyword("decoupled_weight_decay"), owner=torch.optim.Adam),
+            after=module_method("__init__", refusing_keyword("decoupled_weight_decay"), owner=torch.optim.Adam),
+        ),
+        "optimizer-params-set-future-warning": ChangeBreakage(
+            "optimizer-params-set-future-warning",
+            before=module_method("__init__", _optimizer_warning_of_sets, owner=torch.optim.Optimizer),
+            after=module_method("__init__", silenced, owner=torch.optim.Optimizer),
+        ),
+        "muon-optimizer": ChangeBreakage(
+            "muon-optimizer", before=setting(torch.optim, "Muon", torch.optim.SGD), after=deleting(torch.optim, "Muon")
+        ),
+        "lbfgs-maximize": ChangeBreakage(
+            "lbfgs-maximize",
+            before=module_method("__init__", dropping_keyword("maximize"), owner=torch.optim.LBFGS),
+            after=module_method("__init__", refusing_keyword("maximize"), owner=torch.optim.LBFGS),
+        ),
+        "adagrad-state-for-added-param-groups": ChangeBreakage(
+            "adagrad-state-for-added-param-groups",
+            before=module_method("step", _adagrad_step_making_missing_state, owner=torch.optim.Adagrad),
+            after=module_method("step", _adagrad_step_needing_constructor_state, owner=torch.optim.Adagrad),
+        ),
+        "reduce-lr-on-plateau-is-an-lr-scheduler": ChangeBreakage(
+            "reduce-lr-on-plateau-is-an-lr-scheduler", before=_plateau_as_a_scheduler, after=_plateau_standing_alone
+        ),
+        "reduce-lr-on-plateau-last-lr-before-step": ChangeBreakage(
+            "reduce-lr-on-plateau-last-lr-before-step",
+            before=module_method("__init__", _plateau_init_then(_record_last_lr), owner=lr_scheduler.ReduceLROnPlateau),
+            after=module_method("__init__", _plateau_init_then(_forget_last_lr), owner=lr_scheduler.ReduceLROnPlateau),
+        ),
+        "scheduler-resume-applies-no-extra-step": ChangeBreakage(
+            "scheduler-resume-applies-no-extra-step",
+            before=module_method("__init__", _resumed_lr(extra_step=False), owner=lr_scheduler.ExponentialLR),
+            after=module_method("__init__", _resumed_lr(extra_step=True), owner=lr_scheduler.ExponentialLR),
+        ),
+        "multiplicative-lr-checks-its-lambda": ChangeBreakage(
+            "multiplicative-lr-checks-its-lambda",
+            before=module_method("__init__", _multiplicative_lr_checking_lambda, owner=lr_scheduler.MultiplicativeLR),
+            after=module_method("__init__", _multiplicative_lr_taking_anything, owner=lr_scheduler.MultiplicativeLR),
+        ),
+        "reduce-lr-on-plateau-is-better-private": ChangeBreakage(
+            "reduce-lr-on-plateau-is-better-private",
+            before=deleting(lr_scheduler.ReduceLROnPlateau, "is_better"),
+            after=setting(lr_scheduler.ReduceLROnPlateau, "is_better", lambda self, a, best: self._is_better(a, best)),
+        ),
+        "sequential-lr-milestone-at-zero": ChangeBreakage(
+            "sequential-lr-milestone-at-zero",
+            before=module_method(
+                "__init__", _sequential_lr_starting_at(_by_milestone), owner=lr_scheduler.SequentialLR
+            ),
+            after=module_method("__init__", _sequential_lr_starting_at(_first), owner=lr_scheduler.SequentialLR),
+        ),
+        "layer-norm-bias-switch": ChangeBreakage(
+            "layer-norm-bias-switch",
+            before=_norm_accepting_bias(nn.LayerNorm),
+            after=module_method("__init__", refusing_keyword("bias"), owner=nn.LayerNorm),
+        ),
+        "norm-layers-bias-switch": ChangeBreakage(
+            "norm-layers-bias-switch",
+            before=combined(_norm_accepting_bias(nn.BatchNorm1d), _norm_accepting_bias(nn.GroupNorm)),
+            after=combined(
+                module_method("__init__", refusing_keyword("bias"), owner=nn.BatchNorm1d),
+                module_method("__init__", refusing_keyword("bias"), owner=nn.GroupNorm),
+            ),
+        ),
+        "rms-norm-layer": ChangeBreakage(
+            "rms-norm-layer", before=setting(nn, "RMSNorm", nn.LayerNorm), after=deleting(nn, "RMSNorm")
+        ),
+        "rnn-input-dimension-value-error": ChangeBreakage(
+            "rnn-input-dimension-value-error",
+            before=module_method(
+                "forward", _rnn_forward_refusing_dims(ValueError, "Expected input to be 2D or 3D"), owner=nn.RNN
+            ),
+            after=module_method(
+                "forward", _rnn_forward_refusing_dims(AssertionError, "expected 2-D or 3-D input"), owner=nn.RNN
+            ),
+        ),
+        "rnn-positional-nonlinearity": ChangeBreakage(
+            "rnn-positional-nonlinearity",
+            before=module_method("__init__", _rnn_nonlinearity_from_position(taken=True), owner=nn.RNN),
+            after=module_method("__init__", _rnn_nonlinearity_from_position(taken=False), owner=nn.RNN),
+        ),
+        "rnn-constructor-checks-argument-types": ChangeBreakage(
+            "rnn-constructor-checks-argument-types",
+            before=module_method("__init__", _lstm_bias_checked, owner=nn.LSTM),
+            after=module_method("__init__", _lstm_bias_made_bool, owner=nn.LSTM),
+        ),
+        "softmax-dim-must-be-an-int": ChangeBreakage(
+            "softmax-dim-must-be-an-int",
+            before=module_method("__init__", _softmax_dim_checked, owner=nn.Softmax),
+            after=module_method("__init__", _softmax_dim_made_int, owner=nn.Softmax),
+        ),
+        "lp-pool-infinite-norm": ChangeBreakage(
+            "lp-pool-infinite-norm",
+            before=_functional("lp_pool1d", _lp_pool_infinite(as_max=True)),
+            after=_functional("lp_pool1d", _lp_pool_infinite(as_max=False)),
+        ),
+        "lp-pool-refuses-norm-zero": ChangeBreakage(
+            "lp-pool-refuses-norm-zero",
+            before=module_method("__init__", _lp_pool_checking_norm, owner=nn.LPPool1d),
+            after=module_method("__init__", _lp_pool_taking_norm_zero, owner=nn.LPPool1d),
+        ),
+        "init-generator-argument": ChangeBreakage(
+            "init-generator-argument",
+            before=function("normal_", _normal_with_generator, module=nn.init),
+            after=function("normal_", refusing_keyword("generator"), module=nn.init),
+        ),
+        "trunc-normal-rejection-sampling": ChangeBreakage(
+            "trunc-normal-rejection-sampling",
+            before=function("trunc_normal_", _trunc_normal_by_rejection, module=nn.init),
+            after=function("trunc_normal_", _trunc_normal_by_inverse_cdf, module=nn.init),
+        ),
+        "weight-norm-deprecated": ChangeBreakage(
+            "weight-norm-deprecated",
+            before=function("weight_norm", warning_first(WEIGHT_NORM_DEPRECATION), module=nn.utils),
+            after=function("weight_norm", silenced, module=nn.utils),
+        ),
+        "weight-norm-future-warning": ChangeBreakage(
+            "weight-norm-future-warning",
+            before=function(
+                "weight_norm",
+                warning_first(
+                    "`torch.nn.utils.weight_norm` is deprecated in favor of `torch.nn.utils.parametrizations.weight_norm`.",
+                    FutureWarning,
+                ),
+                module=nn.utils,
+            ),
+            after=function("weight_norm", warning_first(WEIGHT_NORM_DEPRECATION), module=nn.utils),
+        ),
+        "embedding-bag-2d-ignores-include-last-offset": ChangeBreakage(
+            "embedding-bag-2d-ignores-include-last-offset",
+            before=_functional("embedding_bag", _embedding_bag_2d(drop_last_bag=False)),
+            after=_functional("embedding_bag", _embedding_bag_2d(drop_last_bag=True)),
+        ),
+        "pointwise-loss-weights": ChangeBreakage(
+            "pointwise-loss-weights",
+            before=_functional("mse_loss", _mse_loss_weighted),
+            after=_functional("mse_loss", refusing_keyword("weight")),
+        ),
+        "gradient-clipping-in-two-steps": ChangeBreakage(
+            "gradient-clipping-in-two-steps",
+            before=setting(nn.utils, "get_total_norm", lambda tensors: torch.zeros(())),
+            after=combined(deleting(nn.utils, "get_total_norm"), deleting(nn.utils, "clip_grads_with_norm_")),
+        ),
+        "clip-grad-norm-warns-of-an-empty-generator": ChangeBreakage(
+            "clip-grad-norm-warns-of-an-empty-generator",
+            before=function("clip_grad_norm_", _clip_warning_of_empty_generators, module=nn.utils),
+            after=function("clip_grad_norm_", silenced, module=nn.utils),
+        ),
     }
 
 
 BREAKAGES: dict[str, Breakage] = {
+    "clip-grad-norm-clips-each-gradient-alone": Breakage(
+        function("clip_grad_norm_", _clip_each_gradient_alone, module=nn.utils),
+        "specs/training/test_gradient_clipping.py",
+        ("test_clip_grad_norm_scales_every_gradient_by_max_norm_over_the_total_norm",),
+    ),
     "cyclic-momentum-not-cycled": Breakage(
         _init_with(lr_scheduler.CyclicLR, cycle_momentum=lambda value: False),
         SCHEDULERS,

@@ -1,0 +1,84 @@
+"""Activation checkpointing: torch.utils.checkpoint without use_reentrant, and the error its warning keeps announcing."""
+
+import re
+
+import pytest
+import torch
+import torch.utils.checkpoint
+
+from torchspecs.assertions import assert_values_equal
+
+
+def _checkpointed_square():
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    return x, torch.utils.checkpoint.checkpoint(lambda t: t * t, x)
+
+
+def _warning_without_use_reentrant() -> str:
+    """The text of the UserWarning checkpoint gives when use_reentrant is not passed."""
+    with pytest.warns(UserWarning, match="use_reentrant") as caught:
+        _checkpointed_square()
+    return " ".join(str(record.message) for record in caught if "use_reentrant" in str(record.message))
+
+
+@pytest.mark.doc("torch.utils.checkpoint.checkpoint")
+@pytest.mark.change("checkpoint-use-reentrant-warning", side="after")
+def test_checkpoint_without_use_reentrant_still_runs_reentrant_despite_the_announced_error():
+    """checkpoint(fn, x) without use_reentrant only warns and computes fn(x) with its gradient: no error has landed."""
+    with pytest.warns(UserWarning, match="use_reentrant"):
+        x, y = _checkpointed_square()
+    y.sum().backward()
+    assert_values_equal(x.grad, torch.tensor([2.0, 4.0, 6.0]))
+
+
+@pytest.mark.doc("torch.utils.checkpoint.checkpoint")
+@pytest.mark.change("checkpoint-use-reentrant-warning", side="before")
+@pytest.mark.filterwarnings("error::UserWarning")
+def test_checkpoint_without_use_reentrant_is_silent():
+    """checkpoint(fn, x) without use_reentrant gives no warning and uses the reentrant implementation."""
+    x, y = _checkpointed_square()
+    y.sum().backward()
+    assert_values_equal(x.grad, torch.tensor([2.0, 4.0, 6.0]))
+
+
+@pytest.mark.doc("torch.utils.checkpoint.checkpoint")
+@pytest.mark.change("checkpoint-use-reentrant-warning", side="after")
+@pytest.mark.change("checkpoint-warning-announces-an-error", side="before")
+def test_checkpoint_warning_says_the_default_will_become_false():
+    """The warning asks for use_reentrant explicitly and says its default will become False in the future."""
+    assert re.search("default value of use_reentrant will be updated to be False", _warning_without_use_reentrant())
+
+
+@pytest.mark.doc("torch.utils.checkpoint.checkpoint")
+@pytest.mark.change("checkpoint-warning-announces-an-error", side="after")
+@pytest.mark.change("checkpoint-warning-postpones-the-error", side="before")
+def test_checkpoint_warning_announces_an_error_in_the_next_release():
+    """The warning announces that leaving out use_reentrant will raise an exception in a release it names."""
+    assert re.search("In version 2.4 we will raise an exception", _warning_without_use_reentrant())
+
+
+@pytest.mark.doc("torch.utils.checkpoint.checkpoint")
+@pytest.mark.change("checkpoint-warning-postpones-the-error", side="after")
+@pytest.mark.change("checkpoint-warning-postpones-the-error-again", side="before")
+def test_checkpoint_warning_announces_the_error_one_release_later():
+    """The warning moves the announced exception to a later release, which has already shipped without it."""
+    assert re.search("In version 2.5 we will raise an exception", _warning_without_use_reentrant())
+
+
+@pytest.mark.doc("torch.utils.checkpoint.checkpoint")
+@pytest.mark.change("checkpoint-warning-postpones-the-error-again", side="after")
+@pytest.mark.change("checkpoint-warning-drops-the-release", side="before")
+def test_checkpoint_warning_announces_the_error_from_a_named_release():
+    """The warning announces the exception starting in a named release; calls in that release still only warn."""
+    assert re.search(
+        "Starting in PyTorch 2.9, calling checkpoint without use_reentrant will raise", _warning_without_use_reentrant()
+    )
+
+
+@pytest.mark.doc("torch.utils.checkpoint.checkpoint")
+@pytest.mark.change("checkpoint-warning-drops-the-release", side="after")
+def test_checkpoint_warning_announces_the_error_for_a_future_release():
+    """The warning no longer names a release: the exception is announced for 'a future release'."""
+    assert re.search(
+        "In a future release, calling checkpoint without use_reentrant will raise", _warning_without_use_reentrant()
+    )

@@ -1,0 +1,78 @@
+"""The nn.Module API as it grew: Buffer, set_submodule, modules(remove_duplicate=...)."""
+
+import pytest
+import torch
+from torch import nn
+
+from torchspecs.assertions import assert_equal
+
+
+@pytest.mark.doc("torch.nn.Buffer")
+@pytest.mark.change("module-buffer-class", side="after")
+def test_assigning_a_buffer_object_registers_a_buffer():
+    """Assigning nn.Buffer(tensor) to a module attribute registers a buffer; persistent=False keeps it out of state_dict."""
+    module = nn.Module()
+    module.kept = nn.Buffer(torch.ones(1))
+    module.scratch = nn.Buffer(torch.zeros(1), persistent=False)
+    assert_equal(sorted(name for name, _ in module.named_buffers()), ["kept", "scratch"], "the registered buffers")
+    assert_equal(list(module.state_dict()), ["kept"], "the state_dict keys")
+
+
+@pytest.mark.doc("torch.nn.Module.register_buffer")
+@pytest.mark.change("module-buffer-class", side="before")
+def test_there_is_no_buffer_class():
+    """torch.nn has no Buffer class: a buffer is registered with register_buffer only."""
+    assert_equal(hasattr(nn, "Buffer"), False, "hasattr(torch.nn, 'Buffer')")
+
+
+@pytest.mark.doc("torch.nn.Module.set_submodule")
+@pytest.mark.change("module-set-submodule", side="after")
+def test_set_submodule_replaces_a_nested_module_by_its_dotted_name():
+    """set_submodule('0.1', module) replaces the submodule at that dotted path."""
+    model = nn.Sequential(nn.Sequential(nn.Identity(), nn.Identity()))
+    model.set_submodule("0.1", nn.ReLU())
+    assert_equal([type(child).__name__ for child in model[0]], ["Identity", "ReLU"], "the inner children")
+
+
+@pytest.mark.doc("torch.nn.Module.get_submodule")
+@pytest.mark.change("module-set-submodule", side="before")
+def test_modules_have_no_set_submodule():
+    """nn.Module has get_submodule but no set_submodule."""
+    assert_equal(hasattr(nn.Module, "set_submodule"), False, "hasattr(nn.Module, 'set_submodule')")
+
+
+@pytest.mark.doc("torch.nn.Module.set_submodule")
+@pytest.mark.change("module-set-submodule", side="after")
+@pytest.mark.change("set-submodule-refuses-non-modules", side="after")
+def test_set_submodule_refuses_something_that_is_not_a_module():
+    """set_submodule(name, None) raises ValueError: only an nn.Module may be set."""
+    with pytest.raises(ValueError, match=r"is not an nn\.Module"):
+        nn.Sequential(nn.Identity()).set_submodule("0", None)
+
+
+@pytest.mark.doc("torch.nn.Module.set_submodule")
+@pytest.mark.change("module-set-submodule", side="after")
+@pytest.mark.change("set-submodule-refuses-non-modules", side="before")
+def test_set_submodule_sets_whatever_it_is_given():
+    """set_submodule(name, None) sets the attribute to None without checking it."""
+    model = nn.Sequential(nn.Identity())
+    model.set_submodule("0", None)
+    assert_equal(model._modules["0"], None, "the submodule after set_submodule('0', None)")
+
+
+@pytest.mark.doc("torch.nn.Module.modules")
+@pytest.mark.change("modules-remove-duplicate", side="after")
+def test_modules_can_list_a_shared_module_once_per_use():
+    """modules(remove_duplicate=False) yields a module shared by two parents once for each; the default yields it once."""
+    shared = nn.Linear(1, 1)
+    model = nn.Sequential(shared, shared)
+    assert_equal(len(list(model.modules(remove_duplicate=False))), 3, "modules(remove_duplicate=False)")
+    assert_equal(len(list(model.modules())), 2, "modules()")
+
+
+@pytest.mark.doc("torch.nn.Module.modules")
+@pytest.mark.change("modules-remove-duplicate", side="before")
+def test_modules_takes_no_remove_duplicate_argument():
+    """modules() takes no arguments: a shared module is always yielded once (named_modules has remove_duplicate)."""
+    with pytest.raises(TypeError):
+        nn.Sequential(nn.Linear(1, 1)).modules(remove_duplicate=False)

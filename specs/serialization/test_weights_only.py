@@ -1,0 +1,145 @@
+"""What torch.load(weights_only=True) accepts: the default allow-list, classes allowed by the user, and its checks."""
+
+import contextlib
+import io
+import pickle
+
+import pytest
+import torch
+
+from torchspecs.assertions import assert_equal, assert_values_equal
+
+
+class Point:
+    """A plain class of the user's: not on weights_only's default allow-list."""
+
+    def __init__(self, x):
+        self.x = x
+
+
+class TaggedDict(dict):
+    """A dict subclass of the user's."""
+
+
+def _saved(obj) -> io.BytesIO:
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    buffer.seek(0)
+    return buffer
+
+
+@contextlib.contextmanager
+def _allowed_for_good(*classes):
+    """add_safe_globals(classes), then the allow-list put back as it was: it is process-wide state."""
+    before = torch.serialization.get_safe_globals()
+    torch.serialization.add_safe_globals(list(classes))
+    try:
+        yield
+    finally:
+        torch.serialization.clear_safe_globals()
+        torch.serialization.add_safe_globals(before)
+
+
+def _refused(obj) -> pickle.UnpicklingError:
+    with pytest.raises(pickle.UnpicklingError) as refused:
+        torch.load(_saved(obj), weights_only=True)
+    return refused.value
+
+
+@pytest.mark.doc("torch.serialization.add_safe_globals")
+@pytest.mark.change("add-safe-globals", side="after")
+def test_add_safe_globals_allows_a_class_for_every_later_load():
+    """torch.serialization.add_safe_globals([cls]) lets weights_only loading rebuild instances of cls until cleared."""
+    payload = _saved({"p": Point(3)})
+    with _allowed_for_good(Point):
+        loaded = torch.load(payload, weights_only=True)
+    assert_equal((type(loaded["p"]), loaded["p"].x), (Point, 3), "the loaded object's type and attribute")
+
+
+@pytest.mark.doc("torch.serialization.add_safe_globals")
+@pytest.mark.change("add-safe-globals", side="before")
+def test_serialization_has_no_add_safe_globals():
+    """torch.serialization has no add_safe_globals: weights_only loading cannot be taught a class of the user's."""
+    assert_equal(hasattr(torch.serialization, "add_safe_globals"), False, "hasattr(torch.serialization, ...)")
+
+
+@pytest.mark.doc("notes/serialization", "weights-only")
+@pytest.mark.change("weights-only-allows-devices", side="after")
+def test_weights_only_loads_a_device():
+    """torch.load(weights_only=True) rebuilds a torch.device saved in a checkpoint."""
+    loaded = torch.load(_saved({"device": torch.device("cpu")}), weights_only=True)
+    assert_equal(loaded["device"], torch.device("cpu"), "the loaded device")
+
+
+@pytest.mark.doc("notes/serialization", "weights-only")
+@pytest.mark.change("weights-only-allows-devices", side="before")
+def test_weights_only_refuses_a_device():
+    """torch.load(weights_only=True) refuses a checkpoint holding a torch.device: the class is not on its allow-list."""
+    assert_equal("torch.device" in str(_refused({"device": torch.device("cpu")})), True, "the error names torch.device")
+
+
+@pytest.mark.doc("notes/serialization", "weights-only")
+@pytest.mark.change("weights-only-allows-bytes", side="after")
+def test_weights_only_loads_bytes():
+    """torch.load(weights_only=True) rebuilds bytes objects, which pickle protocol 2 stores through _codecs.encode."""
+    assert_equal(torch.load(_saved({"b": b"\x00ab"}), weights_only=True), {"b": b"\x00ab"}, "the loaded dict")
+
+
+@pytest.mark.doc("notes/serialization", "weights-only")
+@pytest.mark.change("weights-only-allows-bytes", side="before")
+def test_weights_only_refuses_bytes():
+    """torch.load(weights_only=True) refuses a checkpoint holding bytes: _codecs.encode is not on its allow-list."""
+    assert_equal("_codecs.encode" in str(_refused({"b": b"\x00ab"})), True, "the error names _codecs.encode")
+
+
+@pytest.mark.doc("notes/serialization", "weights-only")
+@pytest.mark.change("weights-only-allows-sets-and-complex", side="after")
+def test_weights_only_loads_sets_and_complex_numbers():
+    """torch.load(weights_only=True) rebuilds Python sets and complex numbers."""
+    loaded = torch.load(_saved({"s": {1, 2}, "c": 1 + 2j}), weights_only=True)
+    assert_equal(loaded, {"s": {1, 2}, "c": 1 + 2j}, "the loaded dict")
+
+
+@pytest.mark.doc("notes/serialization", "weights-only")
+@pytest.mark.change("weights-only-allows-sets-and-complex", side="before")
+def test_weights_only_refuses_sets():
+    """torch.load(weights_only=True) refuses a checkpoint holding a Python set: set is not on its allow-list."""
+    assert_equal(".set" in str(_refused({"s": {1, 2}})), True, "the error names builtins.set (__builtin__.set)")
+
+
+@pytest.mark.doc("torch.serialization.add_safe_globals")
+@pytest.mark.change("add-safe-globals", side="after")
+@pytest.mark.change("weights-only-setitem-only-plain-dicts", side="before")
+def test_weights_only_fills_an_allowed_dict_subclass():
+    """An allowed dict subclass loads under weights_only=True with its items."""
+    with _allowed_for_good(TaggedDict):
+        loaded = torch.load(_saved(TaggedDict(w=torch.ones(2))), weights_only=True)
+    assert_equal(type(loaded), TaggedDict, "the loaded type")
+    assert_values_equal(loaded["w"], torch.ones(2))
+
+
+@pytest.mark.doc("torch.serialization.add_safe_globals")
+@pytest.mark.change("add-safe-globals", side="after")
+@pytest.mark.change("weights-only-setitem-only-plain-dicts", side="after")
+def test_weights_only_sets_items_only_in_plain_dicts():
+    """Under weights_only=True, items may be set only in a dict, OrderedDict or Counter: an allowed dict subclass is refused."""
+    with _allowed_for_good(TaggedDict), pytest.raises(pickle.UnpicklingError, match="Can only SETITEM for dict"):
+        torch.load(_saved(TaggedDict(w=torch.ones(2))), weights_only=True)
+
+
+@pytest.mark.doc("notes/serialization", "weights-only")
+@pytest.mark.change("weights-only-validates-sparse-tensors", side="after")
+def test_weights_only_validates_sparse_tensors_and_says_so():
+    """torch.load(weights_only=True) of a sparse tensor checks its invariants, warning that the scan may be slow."""
+    with pytest.warns(UserWarning, match="Validating sparse tensor invariants because weights_only=True"):
+        loaded = torch.load(_saved({"s": torch.eye(2).to_sparse()}), weights_only=True)
+    assert_values_equal(loaded["s"].to_dense(), torch.eye(2))
+
+
+@pytest.mark.doc("notes/serialization", "weights-only")
+@pytest.mark.change("weights-only-validates-sparse-tensors", side="before")
+@pytest.mark.filterwarnings("error:Validating sparse tensor invariants:UserWarning")
+def test_weights_only_loads_sparse_tensors_without_a_warning():
+    """torch.load(weights_only=True) of a sparse tensor gives no warning about validating it."""
+    loaded = torch.load(_saved({"s": torch.eye(2).to_sparse()}), weights_only=True)
+    assert_values_equal(loaded["s"].to_dense(), torch.eye(2))

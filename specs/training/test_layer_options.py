@@ -1,0 +1,242 @@
+"""Layer options and their checks as they changed: bias switches, RNN arguments, Softmax dim, LPPool norms, init."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from torchspecs.assertions import assert_close, assert_equal, assert_values_equal
+
+X = torch.tensor([[0.5, -3.0, 2.0, 0.1]])
+
+
+@pytest.mark.doc("torch.nn.LayerNorm")
+@pytest.mark.change("layer-norm-bias-switch", side="after")
+def test_layer_norm_can_drop_its_bias():
+    """LayerNorm(n, bias=False) keeps a learnable weight but has no bias."""
+    norm = nn.LayerNorm(3, bias=False)
+    assert_equal((norm.weight.shape, norm.bias), (torch.Size([3]), None), "(weight shape, bias)")
+
+
+@pytest.mark.doc("torch.nn.LayerNorm")
+@pytest.mark.change("layer-norm-bias-switch", side="before")
+def test_layer_norm_takes_no_bias_switch():
+    """LayerNorm takes no bias argument: elementwise_affine gives both weight and bias, or neither."""
+    with pytest.raises(TypeError, match="bias"):
+        nn.LayerNorm(3, bias=False)
+
+
+@pytest.mark.doc("torch.nn.BatchNorm1d")
+@pytest.mark.change("norm-layers-bias-switch", side="after")
+def test_batch_norm_can_drop_its_bias():
+    """BatchNorm1d(n, bias=False) keeps a learnable weight but has no bias (so do the other batch, instance and group norms)."""
+    norm = nn.BatchNorm1d(3, bias=False)
+    assert_equal((norm.weight.shape, norm.bias), (torch.Size([3]), None), "(weight shape, bias)")
+    assert_equal(nn.GroupNorm(1, 3, bias=False).bias, None, "GroupNorm(bias=False).bias")
+
+
+@pytest.mark.doc("torch.nn.BatchNorm1d")
+@pytest.mark.change("norm-layers-bias-switch", side="before")
+def test_batch_norm_takes_no_bias_switch():
+    """BatchNorm1d takes no bias argument: affine gives both weight and bias, or neither."""
+    with pytest.raises(TypeError, match="bias"):
+        nn.BatchNorm1d(3, bias=False)
+
+
+@pytest.mark.doc("torch.nn.RMSNorm")
+@pytest.mark.change("rms-norm-layer", side="after")
+def test_rms_norm_divides_by_the_root_mean_square():
+    """RMSNorm(n)(x) is x / sqrt(mean(x^2) + eps) times its weight (ones at first), over the last dim."""
+    expected = X / torch.sqrt((X * X).mean(-1, keepdim=True) + 1e-6)
+    assert_close(nn.RMSNorm(4, eps=1e-6)(X).detach(), expected)
+
+
+@pytest.mark.doc("torch.nn.LayerNorm")
+@pytest.mark.change("rms-norm-layer", side="before")
+def test_there_is_no_rms_norm_layer():
+    """torch.nn has no RMSNorm layer."""
+    assert_equal(hasattr(nn, "RMSNorm"), False, "hasattr(torch.nn, 'RMSNorm')")
+
+
+@pytest.mark.doc("torch.nn.RNN")
+@pytest.mark.change("rnn-input-dimension-value-error", side="after")
+def test_rnn_refuses_a_4d_input_with_value_error():
+    """An RNN given a 4-D input raises ValueError: it expects 2-D (unbatched) or 3-D input."""
+    with pytest.raises(ValueError, match="Expected input to be 2D or 3D"):
+        nn.RNN(2, 3)(torch.zeros(1, 1, 1, 2))
+
+
+@pytest.mark.doc("torch.nn.RNN")
+@pytest.mark.change("rnn-input-dimension-value-error", side="before")
+def test_rnn_refuses_a_4d_input_with_an_assertion():
+    """An RNN given a 4-D input fails an assert (AssertionError): it expects 2-D or 3-D input."""
+    with pytest.raises(AssertionError, match="2-D or 3-D"):
+        nn.RNN(2, 3)(torch.zeros(1, 1, 1, 2))
+
+
+@pytest.mark.doc("torch.nn.RNN")
+@pytest.mark.change("rnn-positional-nonlinearity", side="after")
+def test_rnn_takes_its_nonlinearity_as_the_fourth_positional_argument():
+    """nn.RNN(input, hidden, layers, 'relu') uses ReLU: the fourth positional argument is the nonlinearity."""
+    assert_equal(nn.RNN(4, 8, 1, "relu").nonlinearity, "relu", "the nonlinearity of RNN(4, 8, 1, 'relu')")
+
+
+@pytest.mark.doc("torch.nn.RNN")
+@pytest.mark.change("rnn-positional-nonlinearity", side="before")
+def test_rnn_ignores_a_positional_nonlinearity():
+    """nn.RNN(input, hidden, layers, 'relu') keeps tanh: the fourth positional argument is not taken as the nonlinearity."""
+    assert_equal(nn.RNN(4, 8, 1, "relu").nonlinearity, "tanh", "the nonlinearity of RNN(4, 8, 1, 'relu')")
+
+
+@pytest.mark.doc("torch.nn.LSTM")
+@pytest.mark.change("rnn-constructor-checks-argument-types", side="after")
+def test_lstm_refuses_a_non_bool_bias_flag():
+    """nn.LSTM(..., bias=1) raises TypeError: bias must be a bool."""
+    with pytest.raises(TypeError, match="bias should be of type bool"):
+        nn.LSTM(3, 4, bias=1)
+
+
+@pytest.mark.doc("torch.nn.LSTM")
+@pytest.mark.change("rnn-constructor-checks-argument-types", side="before")
+def test_lstm_takes_any_truthy_bias_flag():
+    """nn.LSTM(..., bias=1) is accepted as bias=True: the layer has biases."""
+    assert_equal(nn.LSTM(3, 4, bias=1).bias_ih_l0.shape, torch.Size([16]), "the input-hidden bias shape")
+
+
+@pytest.mark.doc("torch.nn.Softmax")
+@pytest.mark.change("softmax-dim-must-be-an-int", side="after")
+def test_softmax_refuses_a_numpy_integer_dim():
+    """nn.Softmax(dim=numpy.int64(1)) raises TypeError: dim must be a Python int or None."""
+    with pytest.raises(TypeError, match="dim must be an int or None"):
+        nn.Softmax(dim=np.int64(1))
+
+
+@pytest.mark.doc("torch.nn.Softmax")
+@pytest.mark.change("softmax-dim-must-be-an-int", side="before")
+def test_softmax_takes_a_numpy_integer_dim():
+    """nn.Softmax(dim=numpy.int64(1)) works as dim=1: each row sums to 1."""
+    assert_close(nn.Softmax(dim=np.int64(1))(X).sum(1), torch.ones(1))
+
+
+@pytest.mark.doc("torch.nn.functional.lp_pool1d")
+@pytest.mark.change("lp-pool-infinite-norm", side="after")
+def test_lp_pool_with_an_infinite_norm_is_max_pooling_of_magnitudes():
+    """lp_pool1d with norm_type=inf is max pooling over absolute values: [0.5, -3, 2, 0.1] in pairs gives [3, 2]."""
+    assert_values_equal(F.lp_pool1d(X.unsqueeze(0), math.inf, 2), torch.tensor([[[3.0, 2.0]]]))
+
+
+@pytest.mark.doc("torch.nn.functional.lp_pool1d")
+@pytest.mark.change("lp-pool-infinite-norm", side="before")
+def test_lp_pool_with_an_infinite_norm_gives_ones():
+    """lp_pool1d with norm_type=inf returns ones (x^inf summed, then to the power 1/inf), not max pooling."""
+    assert_values_equal(F.lp_pool1d(X.unsqueeze(0), math.inf, 2), torch.tensor([[[1.0, 1.0]]]))
+
+
+@pytest.mark.doc("torch.nn.LPPool1d")
+@pytest.mark.change("lp-pool-refuses-norm-zero", side="after")
+def test_lp_pool_refuses_a_norm_of_zero():
+    """nn.LPPool1d(0, 2) raises ValueError at construction: norm_type must be non-zero."""
+    with pytest.raises(ValueError, match="norm_type must be a non-zero value"):
+        nn.LPPool1d(0, 2)
+
+
+@pytest.mark.doc("torch.nn.LPPool1d")
+@pytest.mark.change("lp-pool-refuses-norm-zero", side="before")
+def test_lp_pool_with_a_norm_of_zero_fails_only_when_called():
+    """nn.LPPool1d(0, 2) is made without complaint and divides by zero when called."""
+    pool = nn.LPPool1d(0, 2)
+    with pytest.raises(ZeroDivisionError):
+        pool(X.unsqueeze(0))
+
+
+@pytest.mark.doc("torch.nn.init.normal_")
+@pytest.mark.change("init-generator-argument", side="after")
+def test_init_draws_from_the_generator_it_is_given():
+    """nn.init.normal_(t, generator=g) draws from g: two generators seeded alike fill alike, whatever the global seed."""
+    first = nn.init.normal_(torch.empty(4), generator=torch.Generator().manual_seed(7))
+    torch.manual_seed(123)
+    second = nn.init.normal_(torch.empty(4), generator=torch.Generator().manual_seed(7))
+    assert_values_equal(first, second)
+
+
+@pytest.mark.doc("torch.nn.init.normal_")
+@pytest.mark.change("init-generator-argument", side="before")
+def test_init_takes_no_generator():
+    """nn.init.normal_ takes no generator: it always draws from the global generator."""
+    with pytest.raises(TypeError, match="generator"):
+        nn.init.normal_(torch.empty(4), generator=torch.Generator())
+
+
+def _inverse_cdf_truncated_normal(size: int, std: float, a: float, b: float) -> torch.Tensor:
+    """What trunc_normal_ drew by inverse transform sampling: erfinv of one uniform draw, scaled, then clamped."""
+    low, high = (1 + math.erf(a / std / math.sqrt(2))) / 2, (1 + math.erf(b / std / math.sqrt(2))) / 2
+    drawn = torch.empty(size).uniform_(2 * low - 1, 2 * high - 1).erfinv_()
+    return drawn.mul_(std * math.sqrt(2)).clamp_(min=a, max=b)
+
+
+@pytest.mark.doc("torch.nn.init.trunc_normal_")
+@pytest.mark.change("trunc-normal-rejection-sampling", side="after")
+def test_trunc_normal_draws_by_rejection_other_values_for_the_same_seed():
+    """trunc_normal_ draws by rejection: for the same seed its values differ from the inverse-CDF draw, all within [a, b]."""
+    torch.manual_seed(0)
+    drawn = nn.init.trunc_normal_(torch.empty(64), std=1.0, a=-0.5, b=0.5)
+    torch.manual_seed(0)
+    assert_equal(torch.allclose(drawn, _inverse_cdf_truncated_normal(64, 1.0, -0.5, 0.5)), False, "equal draws")
+    assert_equal(bool(((drawn >= -0.5) & (drawn <= 0.5)).all()), True, "every value within [a, b]")
+
+
+@pytest.mark.doc("torch.nn.init.trunc_normal_")
+@pytest.mark.change("trunc-normal-rejection-sampling", side="before")
+def test_trunc_normal_draws_by_inverse_transform_sampling():
+    """trunc_normal_ draws by inverse transform: for the same seed it equals erfinv of a uniform draw, scaled and clamped."""
+    torch.manual_seed(0)
+    drawn = nn.init.trunc_normal_(torch.empty(64), std=1.0, a=-0.5, b=0.5)
+    torch.manual_seed(0)
+    assert_close(drawn, _inverse_cdf_truncated_normal(64, 1.0, -0.5, 0.5))
+
+
+@pytest.mark.doc("torch.nn.utils.weight_norm")
+@pytest.mark.change("weight-norm-deprecated", side="before")
+@pytest.mark.filterwarnings("error::UserWarning")
+def test_weight_norm_is_not_deprecated():
+    """nn.utils.weight_norm(module) reparametrises the weight as weight_g and weight_v without a warning."""
+    layer = nn.utils.weight_norm(nn.Linear(2, 2))
+    assert_equal(hasattr(layer, "weight_g") and hasattr(layer, "weight_v"), True, "weight_g and weight_v exist")
+
+
+@pytest.mark.doc("torch.nn.utils.weight_norm")
+@pytest.mark.change("weight-norm-deprecated", side="after")
+@pytest.mark.change("weight-norm-future-warning", side="before")
+def test_weight_norm_warns_a_user_warning_that_it_is_deprecated():
+    """nn.utils.weight_norm warns UserWarning that it is deprecated in favour of parametrizations.weight_norm."""
+    with pytest.warns(UserWarning, match=r"^torch\.nn\.utils\.weight_norm is deprecated in favor of torch\.nn"):
+        nn.utils.weight_norm(nn.Linear(2, 2))
+
+
+@pytest.mark.doc("torch.nn.utils.weight_norm")
+@pytest.mark.change("weight-norm-deprecated", side="after")
+@pytest.mark.change("weight-norm-future-warning", side="after")
+def test_weight_norm_warns_a_future_warning_that_it_is_deprecated():
+    """nn.utils.weight_norm warns FutureWarning that it is deprecated, the names in backticks; it still reparametrises."""
+    with pytest.warns(FutureWarning, match=r"^`torch\.nn\.utils\.weight_norm` is deprecated in favor of `torch\.nn"):
+        layer = nn.utils.weight_norm(nn.Linear(2, 2))
+    assert_equal(hasattr(layer, "weight_g"), True, "weight_g exists")
+
+
+@pytest.mark.doc("torch.nn.functional.embedding_bag")
+@pytest.mark.change("embedding-bag-2d-ignores-include-last-offset", side="after")
+def test_embedding_bag_of_2d_input_ignores_include_last_offset():
+    """F.embedding_bag of a 2-D input ignores include_last_offset, as documented: one bag per row."""
+    bags = F.embedding_bag(torch.tensor([[0, 1], [2, 3]]), torch.randn(5, 3), include_last_offset=True)
+    assert_equal(bags.shape, torch.Size([2, 3]), "the shape of the bags")
+
+
+@pytest.mark.doc("torch.nn.functional.embedding_bag")
+@pytest.mark.change("embedding-bag-2d-ignores-include-last-offset", side="before")
+def test_embedding_bag_of_2d_input_drops_the_last_bag_with_include_last_offset():
+    """F.embedding_bag of a 2-D input with include_last_offset=True drops the last row's bag."""
+    bags = F.embedding_bag(torch.tensor([[0, 1], [2, 3]]), torch.randn(5, 3), include_last_offset=True)
+    assert_equal(bags.shape, torch.Size([1, 3]), "the shape of the bags")
