@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import os
 import sys
 import xml.etree.ElementTree as ElementTree
 from collections import Counter, defaultdict
@@ -46,6 +45,7 @@ from pathlib import Path
 
 from packaging.version import Version
 
+from torchspecs.files import dumps_one_per_line, write_atomically
 from torchspecs.metadata import FIELDS, record_fields
 from torchspecs.versions import VersionSpecError, parse_version
 
@@ -600,14 +600,6 @@ def claims_markdown(records: list[dict], registry: dict) -> str:
 # Building and the command line
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write beside the target, then rename over it: a reader never sees half a file, and the umask applies."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-
-
 def build(
     record_paths: list[Path],
     out_dir: Path,
@@ -651,7 +643,7 @@ def build(
         outputs["surface.md"] = surface
     written = []
     for name, text in outputs.items():
-        _write_atomically(out_dir / name, text)
+        write_atomically(out_dir / name, text)
         written.append(out_dir / name)
     return written
 
@@ -682,7 +674,7 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.command == "record":
             record = record_from_junit(arguments.junit)
             out = arguments.out or arguments.out_dir / record_name(record)
-            _write_atomically(out, json.dumps(record, indent=1, sort_keys=True) + "\n")
+            write_atomically(out, dumps_one_per_line(record, "results"))
             statuses = Counter(result["status"] for result in record["results"])
             print(", ".join(f"{n} {status}" for status, n in sorted(statuses.items())), file=sys.stderr)
             print(out)

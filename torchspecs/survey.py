@@ -21,11 +21,12 @@ import argparse
 import importlib
 import inspect
 import json
-import os
 import re
 import sys
 import types
 from pathlib import Path
+
+from torchspecs.files import dumps_one_per_line, write_atomically
 
 SURVEY_FORMAT = 1
 
@@ -235,13 +236,6 @@ def survey() -> dict:
     }
 
 
-def dumps(data: dict) -> str:
-    """JSON with one API name a line: small, and a diff of two surveys reads name by name."""
-    head = {key: value for key, value in data.items() if key != "api"}
-    lines = [f"{json.dumps(name)}: {json.dumps(entry, sort_keys=True)}" for name, entry in sorted(data["api"].items())]
-    return json.dumps(head, sort_keys=True)[:-1] + ', "api": {\n' + ",\n".join(lines) + "\n}}\n"
-
-
 def load_survey(path: Path) -> dict:
     """Read a survey, refusing anything that is not one."""
     try:
@@ -259,14 +253,6 @@ def load_survey(path: Path) -> dict:
     return data
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write beside the target, then rename over it: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m torchspecs.survey", description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -274,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     arguments = parser.parse_args(argv)
     data = survey()
-    write_atomically(arguments.out, dumps(data))
+    write_atomically(arguments.out, dumps_one_per_line(data, "api"))
     print(f"{arguments.out}: {len(data['api'])} names surveyed in torch {data['torch']}", file=sys.stderr)
     return 0
 
