@@ -42,6 +42,11 @@ def test_backward_inputs_of_a_single_0_dim_tensor_is_refused():
         (w * w).backward(inputs=w)
 
 
+def _materialized_grad_of_an_unused_input(*, create_graph: bool = False) -> torch.Tensor:
+    x, unused = torch.ones(2, requires_grad=True), torch.ones(2, requires_grad=True)
+    return torch.autograd.grad((x * 2).sum(), [x, unused], materialize_grads=True, create_graph=create_graph)[1]
+
+
 @pytest.mark.doc("torch.autograd.grad")
 @pytest.mark.change("grad-materialize-grads", side="after")
 def test_grad_can_materialize_zeros_for_an_unused_input():
@@ -66,10 +71,11 @@ def test_grad_takes_no_materialize_grads_argument():
 @pytest.mark.change("grad-materialized-zeros-follow-create-graph", side="after")
 def test_materialized_zero_grads_require_grad_only_with_create_graph():
     """grad(..., materialize_grads=True) gives zeros for an unused input, requiring grad only under create_graph."""
-    x, unused = torch.ones(2, requires_grad=True), torch.ones(2, requires_grad=True)
-    grads = torch.autograd.grad((x * 2).sum(), [x, unused], materialize_grads=True)
-    assert_values_equal(grads[1], torch.zeros(2))
-    assert_equal(grads[1].requires_grad, False, "requires_grad of the materialized zeros")
+    zeros, graphed = _materialized_grad_of_an_unused_input(), _materialized_grad_of_an_unused_input(create_graph=True)
+    assert_values_equal(zeros, torch.zeros(2))
+    assert_equal(
+        (zeros.requires_grad, graphed.requires_grad), (False, True), "requires_grad without and with create_graph"
+    )
 
 
 @pytest.mark.doc("torch.autograd.grad")
@@ -77,10 +83,9 @@ def test_materialized_zero_grads_require_grad_only_with_create_graph():
 @pytest.mark.change("grad-materialized-zeros-follow-create-graph", side="before")
 def test_materialized_zero_grads_always_require_grad():
     """grad(..., materialize_grads=True) gives zeros for an unused input that require grad even without create_graph."""
-    x, unused = torch.ones(2, requires_grad=True), torch.ones(2, requires_grad=True)
-    grads = torch.autograd.grad((x * 2).sum(), [x, unused], materialize_grads=True)
-    assert_values_equal(grads[1].detach(), torch.zeros(2))
-    assert_equal(grads[1].requires_grad, True, "requires_grad of the materialized zeros")
+    zeros = _materialized_grad_of_an_unused_input()
+    assert_values_equal(zeros.detach(), torch.zeros(2))
+    assert_equal(zeros.requires_grad, True, "requires_grad of the materialized zeros")
 
 
 @pytest.mark.doc("torch.autograd.grad")

@@ -35,15 +35,20 @@ def test_load_state_dict_takes_no_assign_argument():
         layer.load_state_dict(layer.state_dict(), assign=True)
 
 
+def _frozen_weight_after_an_assigning_load() -> nn.Parameter:
+    """A Linear whose weight is frozen, then loaded with assign=True: its new weight."""
+    layer = nn.Linear(3, 2)
+    layer.weight.requires_grad_(False)
+    layer.load_state_dict({"weight": torch.ones(2, 3), "bias": torch.zeros(2)}, assign=True)
+    return layer.weight
+
+
 @pytest.mark.doc("torch.nn.Module.load_state_dict")
 @pytest.mark.change("load-state-dict-assign", side="after")
 @pytest.mark.change("load-assign-keeps-requires-grad", side="after")
 def test_load_state_dict_with_assign_keeps_a_frozen_parameter_frozen():
     """load_state_dict(assign=True) keeps each parameter's requires_grad: a frozen weight stays frozen."""
-    layer = nn.Linear(3, 2)
-    layer.weight.requires_grad_(False)
-    layer.load_state_dict({"weight": torch.ones(2, 3), "bias": torch.zeros(2)}, assign=True)
-    assert_equal(layer.weight.requires_grad, False, "requires_grad of the assigned frozen weight")
+    assert_equal(_frozen_weight_after_an_assigning_load().requires_grad, False, "requires_grad of the weight")
 
 
 @pytest.mark.doc("torch.nn.Module.load_state_dict")
@@ -51,10 +56,7 @@ def test_load_state_dict_with_assign_keeps_a_frozen_parameter_frozen():
 @pytest.mark.change("load-assign-keeps-requires-grad", side="before")
 def test_load_state_dict_with_assign_makes_every_parameter_trainable():
     """load_state_dict(assign=True) wraps each tensor in a new Parameter, which requires grad even if the old one did not."""
-    layer = nn.Linear(3, 2)
-    layer.weight.requires_grad_(False)
-    layer.load_state_dict({"weight": torch.ones(2, 3), "bias": torch.zeros(2)}, assign=True)
-    assert_equal(layer.weight.requires_grad, True, "requires_grad of the assigned frozen weight")
+    assert_equal(_frozen_weight_after_an_assigning_load().requires_grad, True, "requires_grad of the weight")
 
 
 @pytest.mark.doc("torch.nn.Module.load_state_dict")

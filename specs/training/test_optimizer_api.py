@@ -54,26 +54,27 @@ def test_sgd_without_momentum_keeps_an_empty_momentum_buffer():
     assert_equal(optimizer.state_dict()["state"], {0: {"momentum_buffer": None}}, "the state after one step")
 
 
-@pytest.mark.doc("torch.optim.Optimizer.load_state_dict")
-@pytest.mark.change("optimizer-load-state-dict-shares-state", side="after")
-def test_optimizer_load_state_dict_keeps_the_given_state_tensors():
-    """load_state_dict uses the state dict's own tensors where their dtype and device fit, rather than copies."""
+def _loaded_and_given_momentum_buffers() -> tuple[torch.Tensor, torch.Tensor]:
+    """An SGD's state dict after one step with momentum, loaded into a second SGD: its buffer, and the dict's."""
     source_parameter, target_parameter = _parameter(2), _parameter(2)
     state = _stepped(torch.optim.SGD([source_parameter], lr=0.1, momentum=0.9), source_parameter).state_dict()
     target = torch.optim.SGD([target_parameter], lr=0.1, momentum=0.9)
     target.load_state_dict(state)
-    assert_shares_storage(target.state[target_parameter]["momentum_buffer"], state["state"][0]["momentum_buffer"])
+    return target.state[target_parameter]["momentum_buffer"], state["state"][0]["momentum_buffer"]
+
+
+@pytest.mark.doc("torch.optim.Optimizer.load_state_dict")
+@pytest.mark.change("optimizer-load-state-dict-shares-state", side="after")
+def test_optimizer_load_state_dict_keeps_the_given_state_tensors():
+    """load_state_dict uses the state dict's own tensors where their dtype and device fit, rather than copies."""
+    assert_shares_storage(*_loaded_and_given_momentum_buffers())
 
 
 @pytest.mark.doc("torch.optim.Optimizer.load_state_dict")
 @pytest.mark.change("optimizer-load-state-dict-shares-state", side="before")
 def test_optimizer_load_state_dict_copies_the_given_state():
     """load_state_dict deep-copies the state dict: the optimizer's state tensors are copies of the given ones."""
-    source_parameter, target_parameter = _parameter(2), _parameter(2)
-    state = _stepped(torch.optim.SGD([source_parameter], lr=0.1, momentum=0.9), source_parameter).state_dict()
-    target = torch.optim.SGD([target_parameter], lr=0.1, momentum=0.9)
-    target.load_state_dict(state)
-    assert_independent(target.state[target_parameter]["momentum_buffer"], state["state"][0]["momentum_buffer"])
+    assert_independent(*_loaded_and_given_momentum_buffers())
 
 
 @pytest.mark.doc("torch.optim.Adam")
