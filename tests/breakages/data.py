@@ -182,7 +182,8 @@ def _iterable_datasets_abstract(abstract: bool):
 
     def apply(monkeypatch):
         for subclass in _subclasses(IterableDataset):
-            defines_iter = any("__iter__" in vars(klass) for klass in subclass.__mro__ if klass is not IterableDataset)
+            own_classes = [k for k in subclass.__mro__ if k is not IterableDataset and issubclass(k, IterableDataset)]
+            defines_iter = any("__iter__" in vars(klass) for klass in own_classes)
             if not defines_iter:
                 missing = frozenset({"__iter__"}) if abstract else frozenset()
                 monkeypatch.setattr(subclass, "__abstractmethods__", missing, raising=False)
