@@ -26,7 +26,14 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from torchspecs.versions import VersionRange, VersionSpecError, parse_spec, parse_version
+from torchspecs.versions import (
+    VersionRange,
+    VersionSpecError,
+    minor_release,
+    parse_spec,
+    parse_version,
+    previous_minor_release,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -66,7 +73,7 @@ class ChangeRegistryError(ValueError):
 
 
 def _release(version: Version) -> str:
-    return f"{version.major}.{version.minor}" if version.micro == 0 else str(version)
+    return minor_release(version) if version.micro == 0 else str(version)
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,7 @@ class Change:
         if side == "after":
             if not until:
                 return f"from {since}"
-            last = f"{self.until.major}.{self.until.minor - 1}" if self.until.minor else f"before {until}"
+            last = previous_minor_release(self.until) or f"before {until}"
             return f"{since} to {last}" if last != since else f"{since} only"
         return f"before {since}" + (f" and from {until}" if until else "")
 
@@ -110,9 +117,9 @@ class Change:
         return self.after if side == "after" else self.before
 
     @property
-    def release(self) -> str:
-        """The release the change landed in: the first with the new behaviour."""
-        return _release(self.since)
+    def landed_in(self) -> set[str]:
+        """The minor releases where the behaviour changed: the first with the new one, and where it was taken back."""
+        return {minor_release(self.since)} | ({minor_release(self.until)} if self.until else set())
 
 
 def _problems_of(change_id: str, entry: object) -> list[str]:

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import importlib
 
-from torchspecs.versions import VersionRange
+from torchspecs.versions import VersionRange, previous_minor_release
 
-__all__ = ["BASE", "PAGES", "Citation", "CitationError", "docs_version", "exists", "parse_citation", "url"]
+__all__ = ["BASE", "PAGES", "Citation", "CitationError", "docs_version", "exists", "parse_citation", "resolve", "url"]
 
 BASE = "https://docs.pytorch.org/docs"
 
@@ -137,10 +137,7 @@ def docs_version(gates: list[VersionRange]) -> str:
     bounded = [bound for bound in bounds if bound is not None]
     if not bounded:
         return "stable"
-    high = min(bounded)
-    if high.minor == 0:
-        return "stable"
-    return f"{high.major}.{high.minor - 1}"
+    return previous_minor_release(min(bounded)) or "stable"
 
 
 def _api_page(name: str) -> tuple[str, str]:
@@ -162,8 +159,8 @@ def url(citation: Citation, version: str = "stable") -> str:
     return f"{BASE}/{version}/{page}.html" + (f"#{section}" if section else "")
 
 
-def exists(name: str) -> bool:
-    """Whether an API name resolves in the installed torch (as a module, or an attribute of one)."""
+def resolve(name: str) -> object:
+    """What an API name stands for in the installed torch, importing submodules on the way; LookupError if nothing."""
     module_name, *attributes = name.split(".")
     try:
         target = importlib.import_module(module_name)
@@ -172,6 +169,15 @@ def exists(name: str) -> bool:
                 target = getattr(target, attribute)
             except AttributeError:
                 target = importlib.import_module(".".join([module_name, *attributes[: index + 1]]))
-    except (ImportError, AttributeError):
+    except (ImportError, AttributeError) as error:
+        raise LookupError(f"{name!r} is not in the installed torch") from error
+    return target
+
+
+def exists(name: str) -> bool:
+    """Whether an API name resolves in the installed torch (as a module, or an attribute of one)."""
+    try:
+        resolve(name)
+    except LookupError:
         return False
     return True

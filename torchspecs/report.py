@@ -47,7 +47,7 @@ from packaging.version import Version
 
 from torchspecs.files import dumps_one_per_line, write_atomically
 from torchspecs.metadata import FIELDS, record_fields
-from torchspecs.versions import VersionSpecError, parse_version
+from torchspecs.versions import VersionSpecError, minor_release, parse_version
 
 RECORD_FORMAT = 3
 # The JUnit XML global property in which the plugin writes the run's description, a JSON object.
@@ -363,10 +363,6 @@ def matrix_markdown(records: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _minor(version: Version) -> str:
-    return f"{version.major}.{version.minor}"
-
-
 def _side_results(rows: list[Row], columns: list[Column]) -> str:
     """How one side's specs fared: the releases they ran on, and any failure."""
     ran: dict[Version, set[str]] = defaultdict(set)
@@ -395,9 +391,8 @@ def changes_markdown(records: list[dict], registry: dict, surface: dict[str, dic
             by_change[(change["id"], change["side"])].append(row)
     run_versions = sorted({column.torch for column in columns})
     releases = sorted(
-        {Version(_minor(version)) for version in run_versions}
-        | {change.since for change in registry.values()}
-        | {change.until for change in registry.values() if change.until},
+        {minor_release(version) for version in run_versions} | set().union(*(c.landed_in for c in registry.values())),
+        key=Version,
     )
     lines = [
         "# Behaviour changes by torch release",
@@ -409,10 +404,9 @@ def changes_markdown(records: list[dict], registry: dict, surface: dict[str, dic
         f"`reports/records/` ({', '.join(map(str, run_versions))}).",
         "",
     ]
-    for release in releases[1:] if releases and releases[0] == Version("2.0") else releases:
-        name = _minor(release)
+    for name in (release for release in releases if release != "2.0"):
         landed = sorted(
-            (change for change in registry.values() if change.since == release or change.until == release),
+            (change for change in registry.values() if name in change.landed_in),
             key=lambda change: (change.area, change.id),
         )
         lines += [f"## {name}", ""]
@@ -427,7 +421,7 @@ def changes_markdown(records: list[dict], registry: dict, surface: dict[str, dic
         if not landed:
             lines += ["No registered behaviour change in the covered areas.", ""]
         for change in landed:
-            ended = change.until == release
+            ended = change.until is not None and minor_release(change.until) == name
             lines += [
                 f"### `{change.id}`" + (" (taken back)" if ended else ""),
                 "",

@@ -28,7 +28,7 @@ from packaging.version import Version
 
 from torchspecs.changes import Change
 from torchspecs.survey import SurveyError, load_survey
-from torchspecs.versions import VersionSpecError, parse_version
+from torchspecs.versions import VersionSpecError, minor_release, parse_version
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -142,11 +142,6 @@ def load_triage(path: Path | None = None) -> list[Triage]:
     return triage
 
 
-def _minor(version: str) -> str:
-    release = parse_version(version)
-    return f"{release.major}.{release.minor}"
-
-
 def _matches(api: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(api, pattern) for pattern in patterns)
 
@@ -154,12 +149,9 @@ def _matches(api: str, patterns: tuple[str, ...]) -> bool:
 def assess(difference: Difference, release: str, registry: dict[str, Change], triage: list[Triage]) -> tuple[str, str]:
     """("change", id), ("triaged", reason) or ("untriaged", "") for one removal, signature or bases change."""
     for change in registry.values():
-        landed = {f"{change.since.major}.{change.since.minor}"} | (
-            {f"{change.until.major}.{change.until.minor}"} if change.until else set()
-        )
         # A change of the class hierarchy accounts for base-class differences; any other, for removals and signatures.
         fits = (difference.what == "bases") == (change.kind == "hierarchy-changed")
-        if release in landed and fits and _matches(difference.api, change.apis):
+        if release in change.landed_in and fits and _matches(difference.api, change.apis):
             return "change", change.id
     for entry in triage:
         if entry.release == release and entry.what == difference.what and _matches(difference.api, entry.apis):
@@ -199,7 +191,7 @@ def pairs(survey_paths: list[Path], registry: dict[str, Change], triage: list[Tr
     triage = load_triage() if triage is None else triage
     found = []
     for old, new in itertools.pairwise(surveys):
-        release = _minor(new["torch"])
+        release = minor_release(new["torch"])
         differences = diff(old, new)
         assessments = {
             difference: assess(difference, release, registry, triage)

@@ -10,14 +10,16 @@ the classes users call methods on (``torch.Tensor``, ``nn.Module``, the
 optimizer and scheduler bases, the data classes) are surveyed too.
 ``torchspecs.surface`` diffs the surveys of consecutive releases.
 
-Only the standard library and torch are imported, so the survey runs under
-every torch from 2.0 on.  The file is written beside its target and renamed
+Beyond torch, only the standard library and the suite's own light modules
+(which need packaging) are imported, so the survey runs under every torch
+from 2.0 on.  The file is written beside its target and renamed
 over it; a failure leaves an earlier survey in place.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import inspect
 import json
@@ -26,6 +28,7 @@ import sys
 import types
 from pathlib import Path
 
+from torchspecs.docs import resolve
 from torchspecs.files import dumps_one_per_line, write_atomically
 
 SURVEY_FORMAT = 1
@@ -151,14 +154,6 @@ def public_names(namespace: str) -> dict[str, object]:
     return found
 
 
-def _resolve(dotted: str) -> object | None:
-    module_name, _, attribute = dotted.rpartition(".")
-    try:
-        return getattr(importlib.import_module(module_name), attribute)
-    except (ImportError, AttributeError):
-        return None
-
-
 def _entry(obj: object, public: dict[int, str]) -> dict:
     entry: dict = {"kind": _kind(obj)}
     if entry["kind"] in ("function", "class"):
@@ -198,13 +193,13 @@ def survey() -> dict:
         obj = objects[name]
         if inspect.isclass(obj) and shortest[id(obj)] < name.count("."):
             del objects[name]
+    member_classes = {}
     for class_name in MEMBER_CLASSES:
-        cls = _resolve(class_name)
-        if cls is None:
-            continue
+        with contextlib.suppress(LookupError):
+            member_classes[class_name] = resolve(class_name)
+    for class_name, cls in member_classes.items():
         objects.setdefault(class_name, cls)
-        surveyed_bases = [base for base in map(_resolve, MEMBER_CLASSES) if base is not None and base is not cls]
-        surveyed_bases = [base for base in surveyed_bases if inspect.isclass(base) and issubclass(cls, base)]
+        surveyed_bases = [base for base in member_classes.values() if base is not cls and issubclass(cls, base)]
         for name in dir(cls):
             if name.startswith("_") and name != "__init__":
                 continue

@@ -18,8 +18,10 @@ from packaging.version import InvalidVersion, Version
 __all__ = [
     "VersionRange",
     "VersionSpecError",
+    "minor_release",
     "parse_spec",
     "parse_version",
+    "previous_minor_release",
     "torch_version",
     "version_matches",
 ]
@@ -40,6 +42,18 @@ def parse_version(text: str) -> Version:
     except InvalidVersion:
         raise VersionSpecError(f"{text!r} is not a version (expected something like '2.6.0')") from None
     return Version(version.base_version)
+
+
+def minor_release(version: Version | str) -> str:
+    """The minor release a version belongs to: ``2.13.0+cpu`` and ``2.13`` are both ``2.13``."""
+    release = parse_version(str(version))
+    return f"{release.major}.{release.minor}"
+
+
+def previous_minor_release(version: Version | str) -> str | None:
+    """The minor release before the one ``version`` belongs to (``2.6`` gives ``2.5``), or None before x.0."""
+    release = parse_version(str(version))
+    return f"{release.major}.{release.minor - 1}" if release.minor else None
 
 
 def _bounds(specifiers: SpecifierSet) -> tuple[Version, Version]:
