@@ -147,14 +147,16 @@ def _candidate_releases(ranges) -> list[str]:
     return [f"2.{minor}" for minor in range(newest + 2)] + [str(torch_version())]
 
 
-def metadata_problems(meta: SpecMetadata, gates: Gates | None, registry: dict[str, Change]) -> list[str]:
-    """What is missing or wrong in a spec's metadata; empty when it is complete."""
+def metadata_problems(meta: SpecMetadata, runs_here: bool, registry: dict[str, Change]) -> list[str]:
+    """What is missing or wrong in a spec's metadata; empty when it is complete.
+
+    A cited API must exist in the installed torch when the spec runs here (``runs_here``: its gates admit this torch).
+    """
     problems = []
     if not meta.rule:
         problems.append("no rule: the docstring's first line must state the rule the spec checks")
     if not meta.docs:
         problems.append("no @pytest.mark.doc(...) citing the PyTorch documentation it verifies")
-    runs_here = gates is None or gates.skip_reason() is None
     absent_by_change = {
         api
         for change_id, side in meta.changes
@@ -265,20 +267,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     verdicts: dict[str, set[str]] = {}
     sides_seen: dict[str, set[str]] = {}
     selected_types = {device.type for device in config.stash[DEVICES_KEY]}
+    present = present_device_types()
     for item in items:
         item_problems = _marker_shape_problems(item)
         if not item_problems:
             meta = spec_metadata(item)
             gates, item_problems = gate_problems(meta, registry)
+            other_side = gates.skip_reason() if gates is not None else None
             root = _spec_root(item, config)
             if root is not None:
-                item_problems += metadata_problems(meta, gates, registry)
+                item_problems += metadata_problems(meta, other_side is None, registry)
                 for claim_id, verdict in meta.claims:
                     verdicts.setdefault(claim_id, set()).add(verdict)
                 for change_id, side in meta.changes:
                     sides_seen.setdefault(change_id, set()).add(side)
             if not item_problems:
-                cause = _apply_gates(item, meta, gates, selected_types)
+                cause = _apply_gates(item, meta, other_side, selected_types, present)
                 if root is not None:
                     _record_properties(item, meta, gates, root, cause)
         problems += [f"{item.nodeid}: {problem}" for problem in item_problems]
@@ -333,15 +337,19 @@ def _record_properties(item: pytest.Item, meta: SpecMetadata, gates: Gates, root
         item.user_properties += spec_field.encode(values[spec_field.name])
 
 
-def _apply_gates(item: pytest.Item, meta: SpecMetadata, gates: Gates, selected_types: set[str]) -> str:
-    """Skip the test where it cannot run, with the reason; return why it was skipped (a SKIP_CAUSES entry) or ''."""
-    reason = gates.skip_reason()
-    if reason:
-        item.add_marker(pytest.mark.skip(reason=reason))
+def _apply_gates(
+    item: pytest.Item, meta: SpecMetadata, other_side: str | None, selected_types: set[str], present: list[str]
+) -> str:
+    """Skip the test where it cannot run, with the reason; return why it was skipped (a SKIP_CAUSES entry) or ''.
+
+    ``other_side`` is the reason its version gates give, if they exclude the installed torch; ``present`` the device
+    types this machine has.
+    """
+    if other_side:
+        item.add_marker(pytest.mark.skip(reason=other_side))
         return "other-side"
     for device_type in meta.needs_devices:
         if device_type not in selected_types:
-            present = present_device_types()
             why = (
                 "not selected with --device"
                 if device_type in present
@@ -349,7 +357,7 @@ def _apply_gates(item: pytest.Item, meta: SpecMetadata, gates: Gates, selected_t
             )
             item.add_marker(pytest.mark.skip(reason=f"needs a {device_type} device: {why}"))
             return "no-device"
-    accelerators = [device for device in present_device_types() if device != "cpu"]
+    accelerators = [device for device in present if device != "cpu"]
     if meta.without_accelerator and accelerators:
         item.add_marker(
             pytest.mark.skip(
