@@ -7,7 +7,7 @@ import warnings
 import torch.nn.modules.module as module_globals
 import torch.utils.hooks
 
-from .core import Breakage, ChangeBreakage, Tensor, deleting, method, module_method, setting, silenced
+from .core import Breakage, ChangeBreakage, Tensor, deleting, method, module_method, refusing_keyword, setting, silenced
 
 MODULE_HOOKS = "specs/hooks/test_module_hooks.py"
 TENSOR_HOOKS = "specs/hooks/test_tensor_hooks.py"
@@ -64,15 +64,6 @@ def _full_backward_hook_skipping_the_mix_check(original):
     return register
 
 
-def _forward_hook_refusing_always_call(original):
-    def register(self, hook, *args, **kwargs):
-        if "always_call" in kwargs:
-            raise TypeError("broken: register_forward_hook() got an unexpected keyword argument 'always_call'")
-        return original(self, hook, *args, **kwargs)
-
-    return register
-
-
 def _forward_hook_accepting_always_call(original):
     """register_forward_hook that accepts always_call and, as 2.1 does, runs such a hook when forward raises."""
 
@@ -122,7 +113,7 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
         "forward-hook-always-call": ChangeBreakage(
             "forward-hook-always-call",
             before=module_method("register_forward_hook", _forward_hook_accepting_always_call),
-            after=module_method("register_forward_hook", _forward_hook_refusing_always_call),
+            after=module_method("register_forward_hook", refusing_keyword("always_call")),
         ),
         "post-accumulate-grad-hook": ChangeBreakage(
             "post-accumulate-grad-hook",

@@ -14,7 +14,18 @@ import zipfile
 import torch
 from torch import nn
 
-from .core import Breakage, ChangeBreakage, deleting, function, mapping_result, module_method, setting, silenced
+from .core import (
+    Breakage,
+    ChangeBreakage,
+    deleting,
+    dropping_keyword,
+    function,
+    mapping_result,
+    module_method,
+    refusing_keyword,
+    setting,
+    silenced,
+)
 
 STATE_DICT = "specs/serialization/test_state_dict.py"
 WHOLE_MODULE = "specs/serialization/test_whole_module.py"
@@ -45,19 +56,6 @@ def _load_warning_of_its_default(original):
                 FutureWarning,
                 stacklevel=2,
             )
-        return original(f, *args, **kwargs)
-
-    return load
-
-
-def _load_ignoring_mmap(original):
-    return lambda f, *args, mmap=None, **kwargs: original(f, *args, **kwargs)
-
-
-def _load_refusing_mmap(original):
-    def load(f, *args, **kwargs):
-        if "mmap" in kwargs:
-            raise TypeError("broken: load() got an unexpected keyword argument 'mmap'")
         return original(f, *args, **kwargs)
 
     return load
@@ -214,7 +212,9 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
         "load-mmap": ChangeBreakage(
-            "load-mmap", before=function("load", _load_ignoring_mmap), after=function("load", _load_refusing_mmap)
+            "load-mmap",
+            before=function("load", dropping_keyword("mmap")),
+            after=function("load", refusing_keyword("mmap")),
         ),
         "load-weights-only-default": ChangeBreakage(
             "load-weights-only-default",

@@ -50,15 +50,7 @@ def _init_with(owner: type, **overrides):
 
 def _init_without(owner: type, name: str):
     """Break ``owner.__init__`` so that keyword ``name`` is dropped (its default applies)."""
-
-    def make(original):
-        def init(self, *args, **kwargs):
-            kwargs.pop(name, None)
-            return original(self, *args, **kwargs)
-
-        return init
-
-    return module_method("__init__", make, owner=owner)
+    return module_method("__init__", dropping_keyword(name), owner=owner)
 
 
 def _functional(name: str, make_replacement):
