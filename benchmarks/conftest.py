@@ -7,7 +7,7 @@ from collections import defaultdict
 import torch
 
 from torchspecs import environment
-from torchspecs.benchmarking import ClaimCheck, verdict
+from torchspecs.benchmarking import ClaimCheck, timer_fidelity, verdict
 
 SPEED_CLAIMS: dict[str, ClaimCheck] = {}
 
@@ -51,3 +51,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         for prefix, check in SPEED_CLAIMS.items():
             if group.startswith(prefix):
                 terminalreporter.write_line(f"  claim {check.claim_id}: {verdict(check, medians)}")
+    for bench in session.benchmarks:
+        line = timer_fidelity(bench.extra_info)
+        if line:
+            terminalreporter.write_line(f"{bench.group}: {line}")

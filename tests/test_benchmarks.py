@@ -1,4 +1,4 @@
-"""The benchmarks: a smoke run of every module, the rate bookkeeping, the claim verdicts, and timing fidelity."""
+"""The benchmarks: a smoke run of every module, the rate bookkeeping, the claim verdicts, and the timer-fidelity line."""
 
 import importlib.util
 import subprocess
@@ -8,13 +8,20 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from torch.utils import benchmark as torch_benchmark
 
-from torchspecs.benchmarking import ClaimCheck, Work, machine_limits, record_rates, synchronized, verdict
+from torchspecs.benchmarking import (
+    ClaimCheck,
+    Work,
+    machine_limits,
+    record_rates,
+    record_timer_fidelity,
+    synchronized,
+    timer_fidelity,
+    verdict,
+)
 from torchspecs.claims import claims
 
 REPO = Path(__file__).resolve().parent.parent
-FIDELITY_TOLERANCE = 0.15
 
 
 def test_every_benchmark_runs_once_in_quick_mode():
@@ -88,24 +95,24 @@ def test_synchronized_warms_up_and_returns_the_result():
     assert timed() == 4
 
 
-def test_benchmark_minimum_agrees_with_torch_utils_benchmark(benchmark):
-    """pytest-benchmark's fastest round of a 256x256 matmul is within 15% of torch.utils.benchmark's fastest block.
+@pytest.mark.parametrize(
+    ("ours", "theirs", "expected"),
+    [
+        (1.10e-3, 1.0e-3, "+10.0% from torch.utils.benchmark's fastest block (1.000e-03 s): within 15%"),
+        (0.80e-3, 1.0e-3, "-20.0% from torch.utils.benchmark's fastest block (1.000e-03 s): BEYOND 15%"),
+        (1.20e-3, 1.0e-3, "+20.0% from torch.utils.benchmark's fastest block (1.000e-03 s): BEYOND 15%"),
+    ],
+)
+def test_timer_fidelity_is_recorded_and_judged_against_the_tolerance(ours, theirs, expected):
+    """The fidelity comparison is data in the run's report, judged there: no wall-clock timing in a unit test."""
+    timed = SimpleNamespace(extra_info={}, stats=SimpleNamespace(stats=SimpleNamespace(min=ours)))
+    record_timer_fidelity(timed, theirs)
+    assert timed.extra_info["torch_timer_min_s"] == theirs
+    assert expected in timer_fidelity(timed.extra_info)
 
-    Other work on a shared machine only adds time, and it comes and goes: so minima, not medians, and torch's timer
-    runs both before and after pytest-benchmark, so that a noisy spell during one window does not decide the test.
-    """
-    left = torch.randn(256, 256)
-    timer = torch_benchmark.Timer("left @ left", globals={"left": left}, num_threads=torch.get_num_threads())
 
-    def torch_fastest_block() -> float:
-        return min(min(timer.blocked_autorange(min_run_time=0.2).times) for _ in range(2))
-
-    before = torch_fastest_block()
-    benchmark(synchronized(lambda: left @ left, "cpu"))
-    if not benchmark.stats:
-        pytest.skip("benchmarks are disabled in this run")
-    ours, theirs = benchmark.stats.stats.min, min(before, torch_fastest_block())
-    assert abs(ours - theirs) / theirs <= FIDELITY_TOLERANCE, f"pytest-benchmark {ours:.3e} s, torch {theirs:.3e} s"
+def test_timer_fidelity_is_absent_where_not_measured():
+    assert timer_fidelity({"implementation": "matmul"}) is None
 
 
 def test_speed_claims_name_registered_claims():

@@ -23,10 +23,15 @@ __all__ = [
     "Work",
     "machine_limits",
     "record_rates",
+    "record_timer_fidelity",
     "synchronize",
     "synchronized",
+    "timer_fidelity",
     "verdict",
 ]
+
+# How far pytest-benchmark's and torch.utils.benchmark's fastest times may differ before the report flags it.
+FIDELITY_TOLERANCE = 0.15
 
 WARMUP_CALLS = 3
 
@@ -118,6 +123,26 @@ def record_rates(benchmark, work: Work, device: torch.device | str) -> None:
         benchmark.extra_info.update({"gflop_per_s": rate, "fraction_of_matmul_rate": rate / limits.matmul_gflop_per_s})
     if work.samples:
         benchmark.extra_info["samples_per_s"] = work.samples / seconds
+
+
+def record_timer_fidelity(benchmark, torch_timer_min_seconds: float) -> None:
+    """Store torch.utils.benchmark's fastest time for the same work beside pytest-benchmark's, and how far they differ."""
+    ours = benchmark.stats.stats.min
+    benchmark.extra_info.update(
+        {"torch_timer_min_s": torch_timer_min_seconds, "timer_disagreement": ours / torch_timer_min_seconds - 1}
+    )
+
+
+def timer_fidelity(extra_info: dict) -> str | None:
+    """One line on how pytest-benchmark's timing compares with torch's for the same work, or None if not measured."""
+    if "timer_disagreement" not in extra_info:
+        return None
+    disagreement = extra_info["timer_disagreement"]
+    judged = "within" if abs(disagreement) <= FIDELITY_TOLERANCE else "BEYOND"
+    return (
+        f"pytest-benchmark's fastest round is {disagreement:+.1%} from torch.utils.benchmark's fastest block "
+        f"({extra_info['torch_timer_min_s']:.3e} s): {judged} {FIDELITY_TOLERANCE:.0%}; a busy machine widens this"
+    )
 
 
 @dataclass(frozen=True)
