@@ -6,7 +6,9 @@ two runs land in (one passes where the other fails), and a spec one run did not 
 beside them; after a deliberate change, `pytest tests/test_report.py --force-regen` rewrites them for review.
 """
 
+import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 
@@ -215,3 +217,47 @@ def test_build_refuses_a_malformed_registry_or_triage_before_writing_anything(
     assert report.main([*arguments, option, str(broken), "--surveys", *surveys]) == 2
     assert message in capsys.readouterr().err
     assert earlier.read_text() == "saved earlier"
+
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+needs_browser = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None or importlib.util.find_spec("selenium") is None,
+    reason="needs Debian's chromium and chromium-driver and the selenium package: run `.ci/install-browser`",
+)
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1400,1000"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+@needs_browser
+def test_the_html_matrix_opens_in_a_browser_and_its_switch_shows_only_the_changed_rows(built, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    browser.get((built / "matrix.html").as_uri())
+    assert browser.title == "torchspecs: results by torch version"
+    before = browser.get_screenshot_as_png()
+    (tmp_path / "matrix.png").write_bytes(before)
+    assert before.startswith(b"\x89PNG\r\n\x1a\n")
+
+    def shown(css: str) -> list[bool]:
+        return [row.is_displayed() for row in browser.find_elements(By.CSS_SELECTOR, css)]
+
+    switch = browser.find_element(By.ID, "changes-only")
+    changed = int(switch.find_element(By.XPATH, "..").text.split("show only the ")[1].split()[0])
+    assert (shown("tr.same"), shown("tr.changed")) == ([True] * 3, [True] * changed)
+    switch.click()
+    assert (shown("tr.same"), shown("tr.changed")) == ([False] * 3, [True] * changed)
+    assert browser.get_screenshot_as_png() != before
+    switch.click()
+    assert shown("tr.same") == [True] * 3

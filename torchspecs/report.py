@@ -35,7 +35,6 @@ is written, so nothing saved earlier is overwritten by a broken run.
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -468,67 +467,50 @@ def changes_markdown(records: list[dict], registry: dict, surface: dict[str, dic
     return "\n".join(lines) + "\n"
 
 
-_HTML_STYLE = """
-body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.5em}
-td,th{border:1px solid #ccc;padding:2px 6px;font-size:13px;text-align:left}
-th{background:#f3f3f3;position:sticky;top:0}
-td.pass{background:#c8efc8}td.fail{background:#f4b4b4;font-weight:bold}td.side{background:#d8dcf7}
-td.skip{background:#f7efc0}td.xfail{background:#f0d8f0}td.none{color:#999}
-body.changes-only tr.same{display:none}
-.rule{color:#555}
-"""
-
-
-def _tally_html(tally: str) -> str:
+def _tally_cell(tally: str) -> Cell:
     passed, _, ran = tally.partition("/")
-    kind = "none" if not ran else "pass" if passed == ran else "fail"
-    return f"<td class='{kind}'>{tally}</td>"
+    return Cell("none" if not ran else "pass" if passed == ran else "fail", tally)
 
 
 def matrix_html(records: list[dict]) -> str:
+    """The matrix as one page, from templates/matrix.html.j2 (autoescaped), with a switch to show only the specs whose
+    result differs between torch versions."""
+    import jinja2
+
     columns, rows = build_rows(records)
-    topics = _topics(rows)
-    escape = html.escape
-    heads = "".join(f"<th>{escape(str(column))}</th>" for column in columns)
-    changed = sum(differs_between_versions(row, columns) for row in rows.values())
-    parts = [
-        "<!doctype html><html lang='en'><meta charset='utf-8'><title>torchspecs: results by torch version</title>",
-        f"<style>{_HTML_STYLE}</style>",
-        "<h1>Spec results by torch version and device</h1>",
-        f"<p>{escape(LEGEND.replace('**', ''))} Hover a cell for each run's outcome and message.</p>",
-        "<h2>Runs</h2><table><tr>" + "".join(f"<th>{name}</th>" for name in RUNS_HEADER) + "</tr>",
-        *("<tr>" + "".join(f"<td>{escape(text)}</td>" for text in row) + "</tr>" for row in _runs_rows(records)),
-        "</table>",
-        "<p><label><input type='checkbox' onchange=\"document.body.classList.toggle('changes-only', this.checked)\">"
-        f" show only the {changed} specs whose result differs between torch versions</label></p>",
-        f"<h2>Passed of those run, by topic</h2><table><tr><th>topic</th>{heads}</tr>",
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("torchspecs", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    topics = [
+        {
+            "name": topic,
+            "tallies": [_tally_cell(_tally(members, column)) for column in columns],
+            "rows": [
+                {
+                    "case": row.case,
+                    "rule": row.rule,
+                    "changed": differs_between_versions(row, columns),
+                    "cells": [cell(row, column) for column in columns],
+                }
+                for row in members
+            ],
+        }
+        for topic, members in _topics(rows).items()
     ]
-    for topic, members in topics.items():
-        tallies = "".join(_tally_html(_tally(members, column)) for column in columns)
-        parts.append(f"<tr><td><a href='#{escape(topic)}'>{escape(topic)}</a></td>{tallies}</tr>")
-    parts.append("</table>")
-    failures = _failures(rows, columns)
-    if failures:
-        parts.append("<h2>Failures</h2><ul>")
-        parts += [
-            f"<li><code>{escape(spec)}</code> on {escape(str(column))}: {escape(detail)}</li>"
-            for spec, column, detail in failures
-        ]
-        parts.append("</ul>")
-    for topic, members in topics.items():
-        parts.append(f"<h2 id='{escape(topic)}'>{escape(topic)}</h2><table><tr><th>spec</th><th>rule</th>{heads}</tr>")
-        for row in members:
-            css = "changed" if differs_between_versions(row, columns) else "same"
-            cells = "".join(
-                f"<td class='{found.kind}' title='{escape(found.detail)}'>{escape(found.text)}</td>"
-                for found in (cell(row, column) for column in columns)
-            )
-            parts.append(
-                f"<tr class='{css}'><td>{escape(row.case)}</td><td class='rule'>{escape(row.rule)}</td>{cells}</tr>"
-            )
-        parts.append("</table>")
-    return "".join(parts) + "</html>\n"
+    return environment.get_template("matrix.html.j2").render(
+        legend=LEGEND.replace("**", ""),
+        runs_header=RUNS_HEADER,
+        runs=_runs_rows(records),
+        changed=sum(differs_between_versions(row, columns) for row in rows.values()),
+        columns=columns,
+        topics=topics,
+        failures=_failures(rows, columns),
+    )
 
 
 # The claims ledger
