@@ -3,7 +3,8 @@
     nox -s "specs(torch='2.13.0')"                         one torch version
     nox -s "specs(torch='2.0.1')" "specs(torch='2.6.0')"   several
     nox -s specs                                           every version in TORCH_VERSIONS (nox -l lists them)
-    nox -s "benchmarks(torch='2.6.0')"                     time the benchmarks, saved as torch-2.6.0
+    nox -s "benchmarks(torch='2.6.0')"                     time the benchmarks, saved in reports/benchmarks/runs
+    nox -s benchmark_trends                                reports/benchmarks/trends.md and charts from those runs
     nox -s "breakages(torch='2.6.0')"                      each change's breakage under that torch: its side must fail
     nox -s report                                          reports/ from every record and API survey
     nox -s tests                                           the project's own tests, and reports/coverage.md
@@ -49,6 +50,7 @@ TORCH_VERSIONS = [
 ]
 REPORT_TORCH = "2.13.0"
 RECORDS = Path("reports/records")
+BENCHMARK_RUNS = Path("reports/benchmarks/runs")
 RAW = RECORDS / "junit"
 SURVEYS = Path("reports/surface")
 
@@ -72,9 +74,15 @@ def numpy_for(torch_version: str) -> str:
     return "numpy<2" if Version(torch_version) < Version("2.3") else "numpy"
 
 
+def companions_for(torch_version: str) -> list[str]:
+    """What that torch needs beside it: the numpy it can load, and before 2.2 the pkg_resources that
+    torch.utils.benchmark imports (through torch.utils.cpp_extension), which setuptools 81 no longer has."""
+    return [numpy_for(torch_version), *(["setuptools<81"] if Version(torch_version) < Version("2.2") else [])]
+
+
 def install_suite(session: nox.Session, torch: str, extras: str = "") -> None:
-    """That torch, with the numpy it can load, then the suite itself (editable) with its extras."""
-    session.install(f"torch=={torch}", numpy_for(torch))
+    """That torch, with what it needs beside it, then the suite itself (editable) with its extras."""
+    session.install(f"torch=={torch}", *companions_for(torch))
     session.install("-e", f".[{extras}]" if extras else ".")
 
 
@@ -105,12 +113,24 @@ def specs(session: nox.Session, torch: str) -> None:
 @nox.session
 @nox.parametrize("torch", TORCH_VERSIONS)
 def benchmarks(session: nox.Session, torch: str) -> None:
-    """Time the benchmarks under one torch version, saved as torch-VERSION for pytest-benchmark compare.
+    """Time the benchmarks under one torch version, saved as torch-VERSION in reports/benchmarks/runs (a folder per
+    machine) for pytest-benchmark compare and the trend report.
 
     Arguments after -- replace that: ``-- --benchmark-disable`` runs each benchmark once as a smoke test.
     """
     install_suite(session, torch, "bench")
-    session.run("pytest", "benchmarks", *(session.posargs or ["--benchmark-only", f"--benchmark-save=torch-{torch}"]))
+    saved = ["--benchmark-only", f"--benchmark-storage=file://{BENCHMARK_RUNS}", f"--benchmark-save=torch-{torch}"]
+    session.run("pytest", "benchmarks", "-p", "no:randomly", *(session.posargs or saved))
+
+
+@nox.session
+def benchmark_trends(session: nox.Session) -> None:
+    """The benchmark trend report across releases (reports/benchmarks/trends.md and a chart per comparison)."""
+    install_suite(session, REPORT_TORCH, "bench")
+    runs = sorted(str(path) for path in BENCHMARK_RUNS.glob("*/*.json"))
+    if not runs:
+        session.error(f"no saved runs in {BENCHMARK_RUNS}: run a benchmarks session first")
+    session.run("python", "-m", "torchspecs.trends", *runs, "--out-dir", str(BENCHMARK_RUNS.parent))
 
 
 @nox.session

@@ -7,9 +7,7 @@ from collections import defaultdict
 import torch
 
 from torchspecs import environment
-from torchspecs.benchmarking import ClaimCheck, timer_fidelity, verdict
-
-SPEED_CLAIMS: dict[str, ClaimCheck] = {}
+from torchspecs.benchmarking import SPEED_CLAIMS, timer_fidelity, verdict
 
 
 def pytest_benchmark_update_machine_info(config, machine_info):
@@ -19,11 +17,6 @@ def pytest_benchmark_update_machine_info(config, machine_info):
         tf32_matmul=torch.backends.cuda.matmul.allow_tf32,
         float32_matmul_precision=torch.get_float32_matmul_precision(),
     )
-
-
-def pytest_collection_modifyitems(session, config, items):
-    for module in {item.module for item in items if hasattr(item, "module")}:
-        SPEED_CLAIMS.update(getattr(module, "SPEED_CLAIMS", {}))
 
 
 def _medians_by_group(benchmarks) -> dict[str, dict[str, float]]:

@@ -9,19 +9,10 @@ import pytest
 import torch
 
 from torchspecs.assertions import assert_values_equal
-from torchspecs.benchmarking import ClaimCheck, Work, record_rates, synchronized
+from torchspecs.benchmarking import Work, record_rates, synchronized
 
 SIZES = {"tiny": 64, "large": 2048}
 COLUMNS = [1, 2, 3]
-SPEED_CLAIMS = {
-    f"select 3 columns of {side}x{side} fp32": ClaimCheck(
-        "001.index-select-faster-than-slicing",
-        faster="index_select, index built inside",
-        slower="list indexing",
-        margin=0.35,
-    )
-    for side in SIZES.values()
-}
 
 
 def _implementations(matrix: torch.Tensor) -> dict:

@@ -9,18 +9,13 @@ import torch
 import torch.backends.opt_einsum
 
 from torchspecs.assertions import assert_close
-from torchspecs.benchmarking import ClaimCheck, Work, record_rates, synchronized
+from torchspecs.benchmarking import Work, record_rates, synchronized
 
 SHAPES = {
     "matrix-matrix 256": ("ij,jk->ik", [(256, 256), (256, 256)], torch.mm),
     "matrix-matrix 1024": ("ij,jk->ik", [(1024, 1024), (1024, 1024)], torch.mm),
     "batched 32x64x64": ("bij,bjk->bik", [(32, 64, 64), (32, 64, 64)], torch.bmm),
     "matrix-vector 2048": ("ij,j->i", [(2048, 2048), (2048,)], torch.mv),
-}
-SPEED_CLAIMS = {
-    "bmm against a loop of mm": ClaimCheck(
-        "003.bmm-more-efficient-than-mm", faster="bmm", slower="loop of mm", margin=0.0
-    )
 }
 
 

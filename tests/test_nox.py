@@ -37,6 +37,13 @@ def test_torch_before_2_3_gets_numpy_1(noxfile, torch, numpy):
     assert noxfile.numpy_for(torch) == numpy
 
 
+@pytest.mark.parametrize(
+    ("torch", "setuptools"), [("2.0.1", True), ("2.1.2", True), ("2.2.2", False), ("2.13.0", False)]
+)
+def test_torch_before_2_2_gets_the_pkg_resources_its_benchmark_timer_imports(noxfile, torch, setuptools):
+    assert ("setuptools<81" in noxfile.companions_for(torch)) == setuptools
+
+
 def _nox(*arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "nox", *arguments], cwd=REPO, capture_output=True, text=True, timeout=60, check=False
