@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from torchspecs.benchmarking import SPEED_CLAIMS, ClaimCheck, timer_fidelity, verdict
+from torchspecs.benchmarking import FIDELITY_TOLERANCE, SPEED_CLAIMS, ClaimCheck, verdict
 from torchspecs.files import write_atomically
 from torchspecs.versions import VersionSpecError, parse_version
 
@@ -74,9 +74,10 @@ def load_run(path: Path) -> Run:
             groups.setdefault(bench["group"] or "", {})[info.get("implementation", bench["name"])] = timing
         except (KeyError, TypeError) as error:
             raise TrendInputError(f"{path}: benchmark {bench.get('name', '?')!r} lacks {error}") from error
-        line = timer_fidelity(info)
-        if line:
-            fidelity.append(line)
+        if "timer_disagreement" in info:
+            disagreement = info["timer_disagreement"]
+            judged = "within" if abs(disagreement) <= FIDELITY_TOLERANCE else "**beyond**"
+            fidelity.append(f"{disagreement:+.1%} ({judged} {FIDELITY_TOLERANCE:.0%})")
     return Run(release, torch, str(data.get("datetime", ""))[:10], groups, fidelity)
 
 
@@ -122,6 +123,7 @@ def chart(group: str, runs: list[Run]) -> str:
         width=900,
         height=480,
         legend_at_bottom=True,
+        legend_at_bottom_columns=2,
         truncate_legend=-1,
         show_x_guides=True,
     )
@@ -214,7 +216,7 @@ def trends_markdown(runs: list[Run], charts: dict[str, str]) -> str:
         "pytest-benchmark's fastest round of a 256² matmul against torch.utils.benchmark's fastest block in the "
         "same run. A wide disagreement says the machine was busy during that run.",
         "",
-        "| torch | run date | timer fidelity |",
+        "| torch | run date | pytest-benchmark against torch.utils.benchmark |",
         "|---|---|---|",
         *(f"| {run.release} | {run.date} | {'; '.join(run.fidelity) or 'not measured'} |" for run in runs),
     ]
