@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import pytest
 import torch
 
 from torchspecs import environment
 from torchspecs.benchmarking import SPEED_CLAIMS, timer_fidelity, verdict
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """Benchmarks run in one process: the project's -n auto would put two timed workers on the machine at once, and
+    pytest-benchmark does not time under xdist. This conftest is an initial one when benchmarks/ is given, so its
+    hook runs before xdist reads the options."""
+    if hasattr(config.option, "numprocesses"):
+        config.option.numprocesses = 0
+        config.option.dist = "no"
 
 
 def pytest_benchmark_update_machine_info(config, machine_info):

@@ -1,21 +1,10 @@
-"""Fixtures the harness's tests share, and how they run: in parallel on every core unless -n says otherwise."""
+"""Fixtures the harness's tests share."""
 
 import pytest
+import torch._dynamo  # noqa: F401
 
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_cmdline_main(config):
-    """`pytest tests` runs on every core (pytest-xdist, -n auto), with each falsification batch's breakages kept on
-    one worker (--dist loadgroup). An explicit -n (-n0 for one process), --dist, --pdb or -p no:xdist is kept. This
-    conftest is an initial one when tests/ is given, so its hook runs before xdist reads the options; xdist's workers
-    are left alone."""
-    option = config.option
-    if hasattr(config, "workerinput") or getattr(option, "numprocesses", 0) is not None or option.usepdb:
-        return
-    option.numprocesses = "auto"
-    if option.dist == "no":
-        option.dist = "loadgroup"
-
+# torch._dynamo is imported here, before any pytester run: pytester drops the modules a run imports, and dynamo
+# registers an operator library that cannot be registered a second time.
 
 EMPTY_REGISTRY = "# No behaviour changes registered.\n[changes]\n"
 

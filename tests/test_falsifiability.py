@@ -1,9 +1,11 @@
 """Every spec can fail: run the specs against deliberately broken torch behaviours and watch them fail.
 
-Each breakage is a test of its own, but the specs are run in batches: one inner pytest run per group of breakages,
+Each breakage is a test of its own, but the specs are run in batches: one inner pytest run per batch of breakages,
 in which every spec a breakage names is run once under that breakage (the breakage is a parameter the inner
-conftest adds). The groups are xdist groups, so each batch runs once, on one worker, and the batches spread over
-the workers.
+conftest adds), and once unbroken, as the control: a spec counts as failing for the breakage's reason only if it
+passes in the control. Each batch is a test class, and the project's tests run with --dist loadscope, so a batch runs once,
+on one worker, and the batches spread over the workers. (xdist's loadgroup would say this with a mark, but it
+cannot regroup tests under pytest 9.2, whose node ids it can no longer rewrite.)
 """
 
 from __future__ import annotations
@@ -16,15 +18,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch._dynamo  # noqa: F401
 from breakages import BREAKAGES, Breakage, ChangeBreakage
+from filelock import FileLock
 
 from torchspecs.changes import changes
 from torchspecs.devices import present_device_types
 from torchspecs.versions import torch_version
 
-# torch._dynamo is imported above, before any pytester run: pytester drops the modules a run imports,
-# and dynamo registers an operator library that cannot be registered a second time.
 REPO = Path(__file__).resolve().parent.parent
 SPECS = REPO / "specs"
 
@@ -35,16 +35,22 @@ from pathlib import Path
 
 import pytest
 from breakages import BREAKAGES
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
-# Few examples, always the same ones: each breakage is caught by the first examples.
+# Few examples, always the same ones: each breakage is caught by the first examples. No shrinking: a failure is all
+# a breakage needs to show, not the smallest failing input.
 settings.register_profile(
-    "falsify", max_examples=30, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "falsify",
+    max_examples=30,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
 
 pytest_plugins = ["torchspecs.plugin"]
 
-# The batch: "spec file::function" -> the breakages to run it under. Without one, every spec runs unbroken.
+# The batch: "spec file::function" -> the breakages to run it under, besides once unbroken (the control).
 PLAN = json.loads(Path(os.environ["TORCHSPECS_FALSIFY_PLAN"]).read_text()) if "TORCHSPECS_FALSIFY_PLAN" in os.environ else None
 OUTCOMES = []
 
@@ -55,7 +61,8 @@ def pytest_generate_tests(metafunc):
     spec = f"{metafunc.definition.path.relative_to(metafunc.config.rootpath).as_posix()}::{metafunc.function.__name__}"
     names = PLAN.get(spec)
     if names:
-        metafunc.parametrize("breakage_name", names, ids=[f"broken{index}" for index in range(len(names))])
+        ids = ["unbroken", *(f"broken{index}" for index in range(len(names)))]
+        metafunc.parametrize("breakage_name", ["", *names], ids=ids)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -71,7 +78,7 @@ def pytest_runtest_makereport(item, call):
     report = yield
     if PLAN is not None and call.when == "call":
         function, _, params = item.name.partition("[")
-        params = "-".join(part for part in params.rstrip("]").split("-") if not part.startswith("broken"))
+        params = "-".join(part for part in params.rstrip("]").split("-") if not part.startswith(("broken", "unbroken")))
         OUTCOMES.append(
             {
                 "breakage": item.callspec.params["breakage_name"],
@@ -97,40 +104,38 @@ def _broken_torch(monkeypatch, breakage_name):
     if breakage_name:
         BREAKAGES[breakage_name].apply(monkeypatch)
 """
-INNER_INI = "[pytest]\naddopts = -p no:randomly -p no:cacheprovider --import-mode=importlib\n"
-GROUPS = 2
+INNER_INI = "[pytest]\naddopts = -p no:randomly -p no:cacheprovider --import-mode=importlib -n0\n"
+ORDINARY_BATCHES, CHANGE_BATCHES = 2, 1
 
 
 @pytest.fixture(scope="session")
 def inventory(tmp_path_factory) -> list[dict]:
-    """Every collected spec: its function, file, the change sides it asserts, and why the plugin skips it, if it does."""
-    out = tmp_path_factory.mktemp("inventory") / "specs.json"
-    environment = {**os.environ, "TORCHSPECS_INVENTORY": str(out), "PYTHONPATH": str(REPO / "tests")}
-    arguments = ["specs", "--co", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", "-p", "spec_inventory"]
-    collected = subprocess.run(
-        [sys.executable, "-m", "pytest", *arguments],
-        cwd=REPO,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-3000:]
+    """Every collected spec: its function, file, the change sides it asserts, and why the plugin skips it, if it does.
+
+    Collected once per test run: xdist workers share the file (the first to arrive makes it, under a lock).
+    """
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    out = shared / "spec-inventory.json"
+    with FileLock(str(out) + ".lock"):
+        if not out.exists():
+            environment = {**os.environ, "TORCHSPECS_INVENTORY": str(out), "PYTHONPATH": str(REPO / "tests")}
+            arguments = ["specs", "--co", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", "-p", "spec_inventory"]
+            collected = subprocess.run(
+                [sys.executable, "-m", "pytest", *arguments],
+                cwd=REPO,
+                env=environment,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert collected.returncode == 0, collected.stdout[-3000:] + collected.stderr[-3000:]
     return json.loads(out.read_text(encoding="utf-8"))
 
 
 def _runs_here(spec: dict) -> bool:
     return spec["skip_cause"] != "other-side"
-
-
-@pytest.fixture
-def spec_copy(pytester, monkeypatch):
-    """A pytester folder holding a copy of the specs and a conftest that applies the breakage named in the env."""
-    monkeypatch.syspath_prepend(str(Path(__file__).parent))
-    shutil.copytree(SPECS, pytester.path / "specs")
-    pytester.makeconftest(INNER_CONFTEST)
-    pytester.makeini(INNER_INI)
-    return pytester
 
 
 def _names(expected: str, failed: str) -> bool:
@@ -140,14 +145,6 @@ def _names(expected: str, failed: str) -> bool:
     if expected_function != failed_function:
         return False
     return not expected_params or f"-{expected_params.rstrip(']')}-" in f"-{failed_params.rstrip(']')}-"
-
-
-def test_specs_pass_against_unbroken_torch(spec_copy):
-    """With no breakage the copied specs all pass, so failures below are the breakage's doing."""
-    reprec = spec_copy.inline_run("specs", "--hypothesis-profile=falsify")
-    passed, _skipped, failed = reprec.listoutcomes()
-    assert not failed, "\n\n".join(f"{report.nodeid}\n{report.longreprtext}" for report in failed)
-    assert passed
 
 
 def _must_fail(breakage: Breakage | ChangeBreakage, inventory: list[dict]) -> dict[str, list[str]]:
@@ -172,38 +169,53 @@ def _why_not_run(breakage: Breakage | ChangeBreakage, must_fail: dict[str, list[
     return None
 
 
-def _grouped(names: list[str], kind: str) -> list:
-    """Each breakage as a parameter in one of GROUPS xdist groups of its kind: a group's batch runs on one worker."""
-    return [
-        pytest.param(name, marks=pytest.mark.xdist_group(f"falsify-{kind}-{index % GROUPS}"))
-        for index, name in enumerate(names)
-    ]
+def _batched(kind: type, batches: int, place) -> list[list[str]]:
+    """The breakages of one kind in ``batches`` batches: those of one place (a spec file, an area) share a batch, so
+    a batch collects only its places' specs and runs each spec's control once; the largest places are dealt first,
+    each to the batch with the fewest breakages so far."""
+    by_place: dict[str, list[str]] = {}
+    for name, breakage in sorted(BREAKAGES.items()):
+        if isinstance(breakage, kind):
+            by_place.setdefault(place(breakage), []).append(name)
+    dealt: list[list[str]] = [[] for _ in range(batches)]
+    for _, names in sorted(by_place.items(), key=lambda item: (-len(item[1]), item[0])):
+        min(dealt, key=len).extend(names)
+    return [sorted(names) for names in dealt]
 
 
-ORDINARY = _grouped(sorted(name for name, b in BREAKAGES.items() if isinstance(b, Breakage)), "ordinary")
-CHANGES = _grouped(sorted(name for name, b in BREAKAGES.items() if isinstance(b, ChangeBreakage)), "change")
-GROUP_OF = {param.values[0]: param.marks[0].args[0] for param in ORDINARY + CHANGES}
+ORDINARY = _batched(Breakage, ORDINARY_BATCHES, lambda breakage: breakage.spec_file)
+CHANGES = _batched(ChangeBreakage, CHANGE_BATCHES, lambda breakage: changes()[breakage.change].area)
+BATCH_OF = {
+    name: f"{kind}-{index}"
+    for kind, batches in (("ordinary", ORDINARY), ("change", CHANGES))
+    for index, names in enumerate(batches)
+    for name in names
+}
 
 
 @pytest.fixture(scope="session")
 def batches(tmp_path_factory, inventory):
-    """The outcomes of a group's batch run, by breakage: (spec id, failed) pairs. Each group's batch runs once."""
+    """The outcomes of a batch's run, by breakage: (spec id, failed) pairs. Each batch runs once: a batch that did not
+    finish fails each of its tests with the inner run's output, without running again."""
     copy = tmp_path_factory.mktemp("falsify")
     shutil.copytree(SPECS, copy / "specs")
     (copy / "conftest.py").write_text(INNER_CONFTEST, encoding="utf-8")
     (copy / "pytest.ini").write_text(INNER_INI, encoding="utf-8")
-    done: dict[str, dict[str, list[tuple[str, bool]]]] = {}
+    done: dict[str, dict[str, list[tuple[str, bool]]] | str] = {}
 
     def outcomes_of(group: str) -> dict[str, list[tuple[str, bool]]]:
         if group not in done:
             plan: dict[str, list[str]] = {}
-            for name, member_group in GROUP_OF.items():
+            for name, member_group in BATCH_OF.items():
                 must_fail = _must_fail(BREAKAGES[name], inventory)
                 if member_group != group or _why_not_run(BREAKAGES[name], must_fail):
                     continue
                 for spec_file, specs in must_fail.items():
                     for function in sorted({spec.split("[")[0] for spec in specs}):
                         plan.setdefault(f"{spec_file}::{function}", []).append(name)
+            if not plan:
+                done[group] = {}
+                return done[group]
             plan_path, outcomes_path = copy / f"{group}-plan.json", copy / f"{group}-outcomes.json"
             plan_path.write_text(json.dumps(plan), encoding="utf-8")
             environment = {
@@ -217,12 +229,10 @@ def batches(tmp_path_factory, inventory):
                     sys.executable,
                     "-m",
                     "pytest",
-                    "specs",
+                    *sorted({spec.split("::")[0] for spec in plan}),
                     "-q",
                     "--tb=no",
                     "--hypothesis-profile=falsify",
-                    "-p",
-                    "no:xdist",
                 ],
                 cwd=copy,
                 env=environment,
@@ -230,13 +240,15 @@ def batches(tmp_path_factory, inventory):
                 text=True,
                 check=False,
             )
-            assert outcomes_path.exists(), (
-                f"the batch of {group} did not finish:\n{ran.stdout[-4000:]}{ran.stderr[-3000:]}"
-            )
-            by_breakage: dict[str, list[tuple[str, bool]]] = {}
-            for outcome in json.loads(outcomes_path.read_text(encoding="utf-8")):
-                by_breakage.setdefault(outcome["breakage"], []).append((outcome["spec"], outcome["failed"]))
-            done[group] = by_breakage
+            if not outcomes_path.exists():
+                done[group] = f"the batch {group} did not finish:\n{ran.stdout[-4000:]}{ran.stderr[-3000:]}"
+            else:
+                by_breakage: dict[str, list[tuple[str, bool]]] = {}
+                for outcome in json.loads(outcomes_path.read_text(encoding="utf-8")):
+                    by_breakage.setdefault(outcome["breakage"], []).append((outcome["spec"], outcome["failed"]))
+                done[group] = by_breakage
+        if isinstance(done[group], str):
+            pytest.fail(done[group])
         return done[group]
 
     return outcomes_of
@@ -248,26 +260,44 @@ def _assert_breakage_fails(batches, inventory, name: str) -> None:
     reason = _why_not_run(breakage, must_fail)
     if reason:
         pytest.skip(reason)
-    outcomes = batches(GROUP_OF[name]).get(name, [])
-    failed = sorted(spec for spec, did_fail in outcomes if did_fail)
+    outcomes = batches(BATCH_OF[name])
+    failed = sorted(spec for spec, did_fail in outcomes.get(name, []) if did_fail)
     expected = [spec for specs in must_fail.values() for spec in specs]
+    failing_anyway = sorted(
+        control for control, did_fail in outcomes.get("", []) if did_fail and any(_names(s, control) for s in expected)
+    )
+    assert not failing_anyway, (
+        f"{name}: these specs fail unbroken too, so their failure proves nothing: {failing_anyway}"
+    )
     missing = [spec for spec in expected if not any(_names(spec, f) for f in failed)]
     assert not missing, f"{name}: these specs passed against broken torch: {missing}; failed were {failed}"
 
 
-@pytest.mark.parametrize("name", ORDINARY)
-def test_breakage_makes_its_specs_fail(batches, inventory, name):
-    """Under each breakage, the specs it names fail (those the installed torch runs)."""
-    _assert_breakage_fails(batches, inventory, name)
+def _ordinary_batch(names: list[str]) -> type:
+    class OrdinaryBatch:
+        @pytest.mark.parametrize("name", names)
+        def test_breakage_makes_its_specs_fail(self, batches, inventory, name):
+            """Under each breakage, the specs it names fail (those the installed torch runs)."""
+            _assert_breakage_fails(batches, inventory, name)
+
+    return OrdinaryBatch
 
 
-@pytest.mark.parametrize("name", CHANGES)
-def test_change_breakage_makes_the_installed_side_fail(batches, inventory, name):
-    """Putting back the other side of a change makes every spec of the side the installed torch runs fail.
+def _change_batch(names: list[str]) -> type:
+    class ChangeBatch:
+        @pytest.mark.parametrize("name", names)
+        def test_change_breakage_makes_the_installed_side_fail(self, batches, inventory, name):
+            """Putting back the other side of a change makes every spec of the side the installed torch runs fail.
 
-    ``nox -s "breakages(torch='X')"`` runs these under each release, so each side is seen failing where it runs.
-    """
-    _assert_breakage_fails(batches, inventory, name)
+            ``nox -s "breakages(torch='X')"`` runs these under each release, so each side is seen failing where it runs.
+            """
+            _assert_breakage_fails(batches, inventory, name)
+
+    return ChangeBatch
+
+
+TestOrdinaryBatch0, TestOrdinaryBatch1 = map(_ordinary_batch, ORDINARY)
+(TestChangeBatch,) = map(_change_batch, CHANGES)
 
 
 def test_every_spec_is_shown_to_fail_by_some_breakage(inventory):

@@ -12,22 +12,29 @@ called
     ``torch.nn.Module.x`` when they have a method of that name.  Only names
     that exist in the installed torch are counted.
 
-Coverage is given against each namespace's public API in the installed torch.
+Coverage is given against each namespace's public API in the installed torch, and weighted by usage: the share
+of the torch calls in a corpus of public PyTorch code (``torchspecs/usage_ranked.csv``, measured by
+``python -m torchspecs.usage``) that go to an API a spec cites.
 """
 
 from __future__ import annotations
 
 import ast
+import csv
 import importlib
 import inspect
 from collections import defaultdict
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import torch
 
 from torchspecs.docs import exists
 
-__all__ = ["api_markdown", "called_api", "cited_api", "namespaces"]
+__all__ = ["Usage", "api_markdown", "called_api", "cited_api", "load_usage", "namespaces", "usage_markdown"]
+
+TOP = 200
 
 
 def cited_api(records: list[dict]) -> dict[str, set[str]]:
@@ -130,24 +137,89 @@ def namespaces() -> dict[str, set[str]]:
     }
 
 
-def api_markdown(spec_root: Path, records: list[dict]) -> str:
+@dataclass(frozen=True)
+class Usage:
+    """One API's use in the corpus: its rank, how many calls and in how many files."""
+
+    rank: int
+    api: str
+    calls: int
+    files: int
+
+
+class UsageError(ValueError):
+    """A ranked usage list that cannot be read."""
+
+
+def load_usage(path: Path | None = None) -> list[Usage]:
+    """The ranked list ``python -m torchspecs.usage`` writes (rank,api,calls,files), the bundled one by default."""
+    source = path or resources.files("torchspecs") / "usage_ranked.csv"
+    try:
+        with source.open(encoding="utf-8", newline="") as handle:
+            rows = [
+                Usage(int(row["rank"]), row["api"], int(row["calls"]), int(row["files"]))
+                for row in csv.DictReader(handle)
+            ]
+    except (OSError, KeyError, TypeError, ValueError) as error:
+        raise UsageError(f"{source}: not a ranked usage list with rank,api,calls,files ({error!r})") from error
+    if not rows:
+        raise UsageError(f"{source}: no APIs in it")
+    return rows
+
+
+def usage_markdown(usage: list[Usage], cited: dict[str, set[str]]) -> list[str]:
+    """The usage-weighted coverage, the top APIs' share with a citing spec, and the top APIs one by one."""
+    total = sum(entry.calls for entry in usage)
+    covered = sum(entry.calls for entry in usage if entry.api in cited)
+    top = usage[:TOP]
+    top_cited = [entry for entry in top if entry.api in cited]
+    lines = [
+        "## The APIs real code calls",
+        "",
+        f"The corpus (`torchspecs/usage_corpus.toml`: training scripts, tutorials and model libraries) makes "
+        f"{total:,} counted torch calls to {len(usage)} APIs (`torchspecs/usage_ranked.csv`, made by "
+        "`python -m torchspecs.usage`; its docstring gives how calls are counted and the limits of counting "
+        "without types).",
+        "",
+        f"- **Usage-weighted coverage: {covered / total:.1%}** of those calls go to an API a spec cites.",
+        f"- **Top {len(top)}: {len(top_cited)} of {len(top)}** ({len(top_cited) / len(top):.0%}) have a citing spec, "
+        f"covering {sum(entry.calls for entry in top_cited) / total:.1%} of all calls.",
+        "",
+        "| rank | API | calls | files | cited by |",
+        "|---|---|---|---|---|",
+    ]
+    for entry in top:
+        specs = cited.get(entry.api, set())
+        cell = f"{len(specs)} spec{'s' if len(specs) != 1 else ''}" if specs else "**no spec**"
+        lines.append(f"| {entry.rank} | `{entry.api}` | {entry.calls} | {entry.files} | {cell} |")
+    return lines
+
+
+def api_markdown(spec_root: Path, records: list[dict], usage: list[Usage] | None = None) -> str:
     cited, called = cited_api(records), called_api(spec_root)
+    calls = {entry.api: entry.calls for entry in usage or ()}
     lines = [
         "# Documented torch API the specs touch",
         "",
         f"Measured against torch {torch.__version__}. **Cited**: a spec's documentation citation names the API. "
         "**Called**: a spec file calls it (method calls are matched by name to torch.Tensor and torch.nn.Module "
-        "methods, so they count what a spec may call).",
+        "methods, so they count what a spec may call). **Usage-weighted**: of the corpus's calls into the "
+        "namespace, the share that go to a cited API (below).",
         "",
-        "| namespace | public | cited | called | either | share |",
-        "|---|---|---|---|---|---|",
+        "| namespace | public | cited | called | either | share | usage-weighted |",
+        "|---|---|---|---|---|---|---|",
     ]
     for title, names in namespaces().items():
         either = names & (set(cited) | set(called))
         share = f"{len(either) / len(names):.0%}" if names else "–"
+        used = sum(calls.get(name, 0) for name in names)
+        weighted = f"{sum(calls.get(name, 0) for name in names & set(cited)) / used:.0%}" if used else "–"
         lines.append(
-            f"| {title} | {len(names)} | {len(names & set(cited))} | {len(names & set(called))} | {len(either)} | {share} |"
+            f"| {title} | {len(names)} | {len(names & set(cited))} | {len(names & set(called))} | {len(either)} "
+            f"| {share} | {weighted} |"
         )
+    if usage is not None:
+        lines += ["", *usage_markdown(usage, cited)]
     lines += ["", "## Each API", "", "| API | cited by specs | called in |", "|---|---|---|"]
     for name in sorted(set(cited) | set(called)):
         specs = ", ".join(f"`{spec}`" for spec in sorted(cited.get(name, ())))

@@ -583,12 +583,14 @@ def build(
     surveys: list[Path] = (),
     changes_path: Path | None = None,
     triage_path: Path | None = None,
+    usage_path: Path | None = None,
 ) -> list[Path]:
     """Write every report from the records (and the API surveys); nothing is written unless every input loads.
 
-    The change registry and the surface triage are the bundled ones unless a path names others.
+    The change registry, the surface triage and the ranked usage list are the bundled ones unless a path names
+    others.
     """
-    from torchspecs.api import api_markdown
+    from torchspecs.api import UsageError, api_markdown, load_usage
     from torchspecs.changes import ChangeRegistryError, load_changes
     from torchspecs.claims import claims
     from torchspecs.surface import SurfaceError, load_triage, pairs, surface_markdown, surface_summary
@@ -602,6 +604,10 @@ def build(
         key=lambda record: (parse_version(record["run"]["torch"]), record["run"]["python"]),
     )
     try:
+        usage = load_usage(usage_path)
+    except UsageError as error:
+        raise ReportInputError(str(error)) from error
+    try:
         registry = load_changes(changes_path)
         surface_pairs = pairs(list(surveys), registry, load_triage(triage_path)) if surveys else None
     except (ChangeRegistryError, SurfaceError) as error:
@@ -613,7 +619,7 @@ def build(
         "matrix.html": matrix_html(records),
         "changes.md": changes_markdown(records, registry, summary),
         "claims.md": claims_markdown(records, claims()),
-        "api.md": api_markdown(spec_root, records),
+        "api.md": api_markdown(spec_root, records, usage),
     }
     if surface is not None:
         outputs["surface.md"] = surface

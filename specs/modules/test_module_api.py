@@ -76,3 +76,38 @@ def test_modules_takes_no_remove_duplicate_argument():
     """modules() takes no arguments: a shared module is always yielded once (named_modules has remove_duplicate)."""
     with pytest.raises(TypeError):
         nn.Sequential(nn.Linear(1, 1)).modules(remove_duplicate=False)
+
+
+class _ScaleWithBackward(nn.Module):
+    """A module that defines backward, as the notes suggest a module may: autograd never calls it."""
+
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.tensor(3.0))
+        self.backward_calls = 0
+
+    def forward(self, x):
+        return self.scale * x + 1
+
+    def backward(self, *grads):
+        self.backward_calls += 1
+        return tuple(grad * 0 for grad in grads)
+
+
+@pytest.mark.doc("notes/modules")
+@pytest.mark.claim("001.module-defines-backward", verdict="wrong")
+def test_a_module_defines_forward_but_no_backward():
+    """nn.Module has forward, and no backward: the backward pass is autograd's, computed from what forward ran."""
+    assert_equal((hasattr(nn.Module, "forward"), hasattr(nn.Module, "backward")), (True, False), "(forward, backward)")
+
+
+@pytest.mark.doc("notes/modules")
+@pytest.mark.claim("001.module-backward-can-be-overridden", verdict="wrong")
+def test_a_backward_method_on_a_module_is_never_called_by_autograd():
+    """A backward method defined on a module is never called: loss.backward() takes its gradients from autograd."""
+    module = _ScaleWithBackward()
+    x = torch.tensor([1.0, -2.0, 5.0], requires_grad=True)
+    module(x).sum().backward()
+    assert_equal(module.backward_calls, 0, "calls of the module's backward")
+    assert_equal(module.scale.grad.item(), 4.0, "d(sum(3x + 1))/d scale = sum(x)")
+    assert_equal(x.grad.tolist(), [3.0, 3.0, 3.0], "d(sum(3x + 1))/dx")

@@ -134,3 +134,13 @@ def test_load_unpickles_a_file_whatever_its_extension(tmp_path):
     path = tmp_path / "weights.safetensors"
     torch.save({"w": torch.ones(2)}, path)
     assert_values_equal(torch.load(path)["w"], torch.ones(2))
+
+
+@pytest.mark.doc("torch.save")
+@pytest.mark.claim("003.save-uses-pt-extension", verdict="wrong")
+@pytest.mark.parametrize("name", ["model", "weights.bin", "checkpoint.pth"])
+def test_save_writes_exactly_the_file_name_it_is_given(tmp_path, name):
+    """torch.save adds no extension: it writes the path it is given; '.pt' and '.pth' are only conventions."""
+    torch.save({"weight": torch.arange(3)}, tmp_path / name)
+    assert_equal(sorted(path.name for path in tmp_path.iterdir()), [name], "the files torch.save wrote")
+    assert_values_equal(torch.load(tmp_path / name)["weight"], torch.arange(3))

@@ -1,5 +1,8 @@
 """Making tensors: the dtype each constructor and factory picks, the values factories fill in, numpy round trips."""
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -14,6 +17,9 @@ from torchspecs.assertions import (
     assert_values_equal,
 )
 from torchspecs.isolation import default_dtype, deterministic_algorithms, fill_uninitialized_memory
+
+STATM = Path("/proc/self/statm")
+MIB = 2**20
 
 # The numpy dtypes from_numpy has accepted on every torch release this suite covers, and what each becomes.
 FROM_NUMPY_DTYPES = {
@@ -179,9 +185,8 @@ def test_full_infers_the_dtype_from_the_fill_value(fill, expected):
 
 
 @pytest.mark.doc("torch.empty")
-@pytest.mark.claim("003.empty-uninitialized", verdict="holds")
 def test_empty_only_promises_shape_and_dtype():
-    """torch.empty(y, x) returns an uninitialised y-by-x tensor of the default (or given) dtype."""
+    """torch.empty(y, x) returns a y-by-x tensor of the default (or given) dtype."""
     assert_shape(torch.empty(2, 3), (2, 3))
     assert_dtype(torch.empty(2, 3), torch.get_default_dtype())
     assert_dtype(torch.empty(2, dtype=torch.int16), torch.int16)
@@ -192,6 +197,27 @@ def _empty_after_freeing_sevens() -> torch.Tensor:
     sevens = torch.full((4096,), 7.0)
     del sevens
     return torch.empty(4096)
+
+
+def _resident_bytes() -> int:
+    """This process's resident memory, from /proc/self/statm."""
+    return int(STATM.read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+@pytest.mark.doc("torch.empty")
+@pytest.mark.claim("003.empty-uninitialized", verdict="holds")
+@pytest.mark.skipif(not STATM.exists(), reason="reads the process's resident memory from /proc/self/statm (Linux)")
+def test_empty_does_not_write_the_memory_it_gets():
+    """torch.empty leaves its memory uninitialised: 64 MiB of it adds little resident memory until it is written."""
+    before = _resident_bytes()
+    tensor = torch.empty(16 * MIB)  # 16 Mi float32 elements: 64 MiB
+    after_empty = _resident_bytes()
+    tensor.fill_(7.0)
+    after_writing = _resident_bytes()
+    assert after_empty - before < 8 * MIB, f"empty() made {(after_empty - before) / MIB:.0f} MiB resident"
+    assert after_writing - after_empty > 48 * MIB, (
+        f"writing made {(after_writing - after_empty) / MIB:.0f} MiB resident"
+    )
 
 
 @pytest.mark.doc("torch.empty")

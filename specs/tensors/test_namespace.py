@@ -1,4 +1,7 @@
-"""What the torch namespace offers: what a star import brings, keyword use of its helpers, and the APIs removed from it."""
+"""What the torch namespace offers: what a star import brings, keyword use of its helpers, the APIs removed from it,
+and which of its lowercase names are classes."""
+
+import inspect
 
 import pytest
 import torch
@@ -80,3 +83,24 @@ def test_qr_and_cholesky_are_removed_in_favour_of_linalg():
         torch.qr(matrix)
     with pytest.raises(RuntimeError, match=r"torch\.linalg\.cholesky"):
         torch.cholesky(matrix)
+
+
+LOWERCASE_CLASSES = ("device", "dtype", "finfo", "iinfo", "no_grad", "enable_grad", "inference_mode", "layout")
+
+
+@pytest.mark.doc("torch.device")
+@pytest.mark.doc("torch.no_grad")
+@pytest.mark.claim("001.capitals-are-classes-lowercase-are-functions", verdict="wrong")
+@pytest.mark.parametrize("name", LOWERCASE_CLASSES)
+def test_lowercase_names_in_torch_can_be_classes(name):
+    """torch does not follow 'capitalised means class': torch.device, dtype, finfo, no_grad and others are classes."""
+    assert inspect.isclass(getattr(torch, name)), f"torch.{name} is not a class"
+
+
+@pytest.mark.doc("torch.tensor")
+@pytest.mark.doc("torch.Tensor")
+@pytest.mark.claim("001.capitals-are-classes-lowercase-are-functions", verdict="wrong")
+def test_torch_tensor_is_a_function_and_torch_capital_tensor_is_the_class():
+    """torch.tensor is a function that returns an instance of the class torch.Tensor."""
+    assert_equal((inspect.isclass(torch.tensor), inspect.isclass(torch.Tensor)), (False, True), "(tensor, Tensor)")
+    assert isinstance(torch.tensor([1]), torch.Tensor)

@@ -66,10 +66,27 @@ def test_fork_rng_puts_the_global_stream_back_after_the_block():
 
 
 @pytest.mark.doc("torch.cuda.manual_seed_all")
-@pytest.mark.claim("003.cuda-manual-seed-all", verdict="holds")
-def test_cuda_manual_seed_all_is_safe_to_call_on_any_machine():
-    """torch.cuda.manual_seed_all can always be called: without CUDA it is silently ignored."""
+def test_cuda_manual_seed_all_leaves_the_cpu_generator_alone():
+    """torch.cuda.manual_seed_all seeds the CUDA generators only: the CPU stream goes on where it was, on any machine."""
+    torch.manual_seed(3)
+    state = torch.get_rng_state()
+    expected = torch.rand(4)
+    torch.set_rng_state(state)
     torch.cuda.manual_seed_all(0)
+    assert_values_equal(torch.rand(4), expected)
+
+
+@pytest.mark.doc("torch.cuda.manual_seed_all")
+@pytest.mark.claim("003.cuda-manual-seed-all", verdict="holds")
+@pytest.mark.needs_device("cuda")
+def test_cuda_manual_seed_all_makes_cuda_draws_repeat():
+    """After torch.cuda.manual_seed_all(i), CUDA draws repeat; a different seed gives different draws."""
+    torch.cuda.manual_seed_all(7)
+    first = _draws("cuda")
+    torch.cuda.manual_seed_all(7)
+    _assert_same_draws(_draws("cuda"), first)
+    torch.cuda.manual_seed_all(8)
+    assert_equal(torch.equal(_draws("cuda")[0], first[0]), False, "draws after another seed equal the first")
 
 
 @pytest.mark.doc("notes/randomness")

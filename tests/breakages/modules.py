@@ -21,6 +21,7 @@ from .core import (
 )
 
 PARAMETERS = "specs/modules/test_parameters_and_buffers.py"
+MODULE_API = "specs/modules/test_module_api.py"
 CONTAINERS = "specs/modules/test_containers.py"
 TRAIN_AND_EVAL = "specs/modules/test_train_and_eval.py"
 
@@ -217,6 +218,18 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             after=module_method("modules", refusing_keyword("remove_duplicate")),
         ),
     }
+
+
+def _calling_a_modules_own_backward(original):
+    """Module calls that route the output's gradient through the module's own backward method, where it has one."""
+
+    def call(self, *args, **kwargs):
+        output = original(self, *args, **kwargs)
+        if "backward" in type(self).__dict__ and output.requires_grad:
+            output.register_hook(lambda grad: self.backward(grad)[0])
+        return output
+
+    return call
 
 
 BREAKAGES: dict[str, Breakage | ChangeBreakage] = {
@@ -420,4 +433,15 @@ BREAKAGES: dict[str, Breakage | ChangeBreakage] = {
         ("test_optimizer_zero_grad_sets_grads_to_none_by_default",),
     ),
     **_change_breakages(),
+    # What a module defines: forward, not backward
+    "modules-gain-a-backward-method": Breakage(
+        setting(nn.Module, "backward", lambda self, *grads: grads),
+        MODULE_API,
+        ("test_a_module_defines_forward_but_no_backward",),
+    ),
+    "autograd-calls-a-modules-backward": Breakage(
+        module_method("__call__", _calling_a_modules_own_backward),
+        MODULE_API,
+        ("test_a_backward_method_on_a_module_is_never_called_by_autograd",),
+    ),
 }

@@ -30,6 +30,7 @@ from .core import (
 STATE_DICT = "specs/serialization/test_state_dict.py"
 WHOLE_MODULE = "specs/serialization/test_whole_module.py"
 CHECKPOINTS = "specs/serialization/test_checkpoints.py"
+FILE_FORMAT = "specs/serialization/test_file_format.py"
 
 
 def _load_with(weights_only: bool, *, only_by_default: bool):
@@ -296,6 +297,17 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
     }
 
 
+def _save_adding_pt(original):
+    """torch.save that adds '.pt' to a path without an extension, as the notes say it does."""
+
+    def save(obj, f, *args, **kwargs):
+        if isinstance(f, (str, os.PathLike)) and not pathlib.Path(f).suffix:
+            f = pathlib.Path(f).with_suffix(".pt")
+        return original(obj, f, *args, **kwargs)
+
+    return save
+
+
 BREAKAGES: dict[str, Breakage] = {
     "load-state-dict-zeroes-values": Breakage(
         module_method(
@@ -377,5 +389,10 @@ BREAKAGES: dict[str, Breakage] = {
         module_method("load_state_dict", lambda original: lambda self, state: None, owner=torch.optim.Optimizer),
         CHECKPOINTS,
         ("test_resuming_from_a_checkpoint_continues_exactly_as_an_uninterrupted_run",),
+    ),
+    "save-adds-a-pt-extension": Breakage(
+        function("save", _save_adding_pt),
+        FILE_FORMAT,
+        ("test_save_writes_exactly_the_file_name_it_is_given[model]",),
     ),
 }

@@ -29,6 +29,7 @@ from .core import (
 )
 
 CREATION = "specs/tensors/test_creation.py"
+NAMESPACE = "specs/tensors/test_namespace.py"
 PROMOTION = "specs/tensors/test_promotion_and_broadcasting.py"
 SHAPE = "specs/tensors/test_shape_ops.py"
 INDEXING = "specs/tensors/test_indexing.py"
@@ -293,6 +294,12 @@ def _moving_to_own_device(self, other):
     return self, other.to(self.device) if isinstance(other, Tensor) else other
 
 
+def _device_function(monkeypatch):
+    """torch.device as a factory function rather than a class (as 'lowercase means function' would have it)."""
+    device_class = torch.device
+    monkeypatch.setattr(torch, "device", lambda *args, **kwargs: device_class(*args, **kwargs))
+
+
 BREAKAGES: dict[str, Breakage] = {
     # Construction and dtype rules
     "tensor-makes-floats-of-everything": Breakage(
@@ -346,6 +353,11 @@ BREAKAGES: dict[str, Breakage] = {
         function("empty", mapping_result(lambda t: t.flatten())),
         CREATION,
         ("test_empty_only_promises_shape_and_dtype",),
+    ),
+    "empty-zeroes-its-memory": Breakage(
+        function("empty", mapping_result(lambda t: t.zero_())),
+        CREATION,
+        ("test_empty_does_not_write_the_memory_it_gets",),
     ),
     **_change_breakages(),
     "eye-is-sparse": Breakage(
@@ -807,15 +819,34 @@ BREAKAGES: dict[str, Breakage] = {
         RANDOMNESS,
         ("test_fork_rng_puts_the_global_stream_back_after_the_block",),
     ),
-    "cuda-seed-all-raises": Breakage(
-        function("manual_seed_all", raising("no CUDA device"), module=torch.cuda),
+    "cuda-seed-all-seeds-the-cpu-too": Breakage(
+        function(
+            "manual_seed_all",
+            lambda original: lambda seed: (torch.manual_seed(seed), original(seed)),
+            module=torch.cuda,
+        ),
         RANDOMNESS,
-        ("test_cuda_manual_seed_all_is_safe_to_call_on_any_machine",),
+        ("test_cuda_manual_seed_all_leaves_the_cpu_generator_alone",),
+    ),
+    "cuda-seed-all-does-nothing": Breakage(
+        function("manual_seed_all", lambda original: lambda seed: None, module=torch.cuda),
+        RANDOMNESS,
+        ("test_cuda_manual_seed_all_makes_cuda_draws_repeat",),
+        needs_device="cuda",
     ),
     "manual-seed-skips-cuda": Breakage(
         function("manual_seed", lambda original: lambda seed: torch.default_generator.manual_seed(seed)),
         RANDOMNESS,
         ("test_manual_seed_also_seeds_cuda_devices",),
         needs_device="cuda",
+    ),
+    # Which lowercase names are classes
+    "torch-device-is-a-function": Breakage(
+        _device_function, NAMESPACE, ("test_lowercase_names_in_torch_can_be_classes[device]",)
+    ),
+    "torch-tensor-is-the-class": Breakage(
+        setting(torch, "tensor", Tensor),
+        NAMESPACE,
+        ("test_torch_tensor_is_a_function_and_torch_capital_tensor_is_the_class",),
     ),
 }
