@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import torch
+from torch import nn
 
 from .core import (
     Breakage,
@@ -30,6 +31,7 @@ from .core import (
 
 CREATION = "specs/tensors/test_creation.py"
 NAMESPACE = "specs/tensors/test_namespace.py"
+BASICS = "specs/tensors/test_tensor_basics.py"
 PROMOTION = "specs/tensors/test_promotion_and_broadcasting.py"
 SHAPE = "specs/tensors/test_shape_ops.py"
 INDEXING = "specs/tensors/test_indexing.py"
@@ -298,6 +300,40 @@ def _device_function(monkeypatch):
     """torch.device as a factory function rather than a class (as 'lowercase means function' would have it)."""
     device_class = torch.device
     monkeypatch.setattr(torch, "device", lambda *args, **kwargs: device_class(*args, **kwargs))
+
+
+def _reversed_shape(monkeypatch):
+    """tensor.shape listing the sides last to first."""
+    monkeypatch.setattr(Tensor, "shape", property(lambda self: torch.Size(reversed(self.size()))))
+
+
+def _always_float_dtype(monkeypatch):
+    monkeypatch.setattr(Tensor, "dtype", property(lambda self: torch.float32))
+
+
+def _column_major_argmax(original):
+    def argmax(self, *args, **kwargs):
+        if args or kwargs or self.dim() != 2:
+            return original(self, *args, **kwargs)
+        return original(self.t().contiguous())
+
+    return argmax
+
+
+def _max_along_dim_gives_the_minimum(original):
+    def max_(tensor, *args, **kwargs):
+        return torch.min(tensor, *args, **kwargs) if args or kwargs else original(tensor)
+
+    return max_
+
+
+def _rnn_taking_num_layer(monkeypatch):
+    rnn = nn.RNN
+
+    def make(*args, num_layer=None, **kwargs):
+        return rnn(*args, **({"num_layers": num_layer} if num_layer else {}), **kwargs)
+
+    monkeypatch.setattr(nn, "RNN", make)
 
 
 BREAKAGES: dict[str, Breakage] = {
@@ -848,5 +884,91 @@ BREAKAGES: dict[str, Breakage] = {
         setting(torch, "tensor", Tensor),
         NAMESPACE,
         ("test_torch_tensor_is_a_function_and_torch_capital_tensor_is_the_class",),
+    ),
+    # What a tensor says about itself, and everyday arithmetic
+    "shape-reversed": Breakage(
+        _reversed_shape, BASICS, ("test_shape_is_a_torch_size_of_the_sides_and_dim_counts_them",)
+    ),
+    "dim-counts-elements": Breakage(
+        method("dim", lambda original: lambda self: self.numel()),
+        BASICS,
+        ("test_shape_is_a_torch_size_of_the_sides_and_dim_counts_them",),
+    ),
+    "numel-counts-dims": Breakage(
+        combined(
+            method("numel", lambda original: lambda self: self.dim()),
+            function("numel", lambda original: lambda tensor: tensor.dim()),
+        ),
+        BASICS,
+        ("test_numel_is_the_number_of_elements",),
+    ),
+    "dtype-always-float": Breakage(_always_float_dtype, BASICS, ("test_dtype_is_the_element_type",)),
+    "zeros-fills-ones": Breakage(
+        function("zeros", mapping_result(lambda t: t.fill_(1))),
+        BASICS,
+        ("test_zeros_and_ones_fill_the_shape_they_are_given[zeros]",),
+    ),
+    "ones-ignores-dtype": Breakage(
+        function("ones", mapping_result(lambda t: t.float())),
+        BASICS,
+        ("test_zeros_and_ones_fill_the_shape_they_are_given[ones]",),
+    ),
+    "rand-draws-normal": Breakage(
+        function("rand", lambda original: lambda *args, **kwargs: torch.randn(*args, **kwargs)),
+        BASICS,
+        ("test_rand_draws_uniformly_from_zero_up_to_one",),
+    ),
+    "sum-ignores-dim": Breakage(
+        method("sum", lambda original: lambda self, *args, **kwargs: original(self)),
+        BASICS,
+        ("test_sum_adds_every_element_or_along_a_dim",),
+    ),
+    "argmax-column-major": Breakage(
+        method("argmax", _column_major_argmax),
+        BASICS,
+        ("test_max_is_the_largest_element_and_argmax_its_index_in_the_flattened_tensor",),
+    ),
+    "max-along-dim-gives-the-minimum": Breakage(
+        function("max", _max_along_dim_gives_the_minimum),
+        BASICS,
+        ("test_max_along_a_dim_returns_the_values_and_their_indices",),
+    ),
+    "div-floors": Breakage(
+        function("div", lambda original: lambda a, b, **kwargs: original(a, b, rounding_mode="floor")),
+        BASICS,
+        ("test_add_mul_and_div_are_the_elementwise_operators[div]",),
+    ),
+    "mul-adds": Breakage(
+        function("mul", lambda original: lambda a, b, **kwargs: torch.add(a, b)),
+        BASICS,
+        ("test_add_mul_and_div_are_the_elementwise_operators[mul]",),
+    ),
+    "matmul-transposed": Breakage(
+        method("matmul", lambda original: lambda self, other: torch.mm(other.T, self.T)),
+        BASICS,
+        ("test_matmul_of_matrices_is_mm_and_dot_of_vectors_is_a_zero_dim_sum_of_products",),
+    ),
+    "dot-is-one-dimensional": Breakage(
+        method("dot", mapping_result(lambda t: t.reshape(1))),
+        BASICS,
+        ("test_matmul_of_matrices_is_mm_and_dot_of_vectors_is_a_zero_dim_sum_of_products",),
+    ),
+    "flatten-ignores-start-dim": Breakage(
+        function("flatten", lambda original: lambda x, start_dim=0, end_dim=-1: original(x)),
+        BASICS,
+        ("test_view_and_reshape_of_a_contiguous_tensor_agree_and_minus_one_is_inferred",),
+    ),
+    "torch-gains-linespace": Breakage(
+        setting(torch, "linespace", torch.linspace),
+        BASICS,
+        ("test_the_names_as_the_notes_spell_them_do_not_exist[linespace]",),
+    ),
+    "tensor-gains-extend": Breakage(
+        setting(Tensor, "extend", Tensor.expand),
+        BASICS,
+        ("test_the_names_as_the_notes_spell_them_do_not_exist[extend]",),
+    ),
+    "rnn-takes-num-layer": Breakage(
+        _rnn_taking_num_layer, BASICS, ("test_layer_keywords_as_the_notes_spell_them_are_refused",)
     ),
 }
