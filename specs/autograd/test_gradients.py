@@ -80,14 +80,18 @@ def test_reading_grad_of_a_non_leaf_warns():
         _ = non_leaf.grad
 
 
+@pytest.mark.claim("000.gradients-accumulate-without-zero-grad", verdict="holds")
+@pytest.mark.claim("004.zero-grad-stops-gradients-carrying-forward", verdict="holds")
 @pytest.mark.doc("torch.Tensor.backward")
+@pytest.mark.doc("torch.optim.Optimizer.zero_grad")
 def test_gradients_accumulate_across_backward_calls_until_cleared():
-    """Each backward adds into .grad; it does not overwrite it. Clearing (grad = None) starts over."""
+    """Each backward adds into .grad; it does not overwrite it. optimizer.zero_grad() clears it (to None) to start over."""
     weights = torch.tensor([1.0, 2.0], requires_grad=True)
     for _ in range(3):
         (weights * 5).sum().backward()
     assert_values_equal(weights.grad, torch.tensor([15.0, 15.0]))
-    weights.grad = None
+    torch.optim.SGD([weights], lr=0.1).zero_grad()
+    assert_equal(weights.grad, None, "grad after zero_grad()")
     (weights * 5).sum().backward()
     assert_values_equal(weights.grad, torch.tensor([5.0, 5.0]))
 

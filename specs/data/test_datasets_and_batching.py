@@ -60,6 +60,9 @@ def test_tensor_dataset_indexes_every_tensor_along_the_first_dim():
     assert_values_equal(sample[1], labels[1])
 
 
+@pytest.mark.claim("002.batch-size-sets-batch-size", verdict="holds")
+@pytest.mark.claim("004.batch-size-is-the-mini-batch-size", verdict="holds")
+@pytest.mark.claim("003.drop-last-discards-the-remainder", verdict="holds")
 @pytest.mark.doc("data", "loading-batched-and-non-batched-data")
 @pytest.mark.claim("004.drop-last-example", verdict="holds")
 @pytest.mark.claim("002.drop-last-uses-the-last-batch", verdict="holds")
@@ -91,6 +94,7 @@ def test_batch_size_none_yields_samples_one_by_one():
     assert_equal(samples[0][0].shape, torch.Size([]), "the shape of the first sample's tensor")
 
 
+@pytest.mark.claim("002.shuffle-chooses-shuffling", verdict="holds")
 @pytest.mark.doc("data", "data-loading-order-and-sampler")
 @pytest.mark.claim("004.shuffle-false-keeps-order", verdict="holds")
 def test_shuffle_false_keeps_the_dataset_order():
@@ -99,6 +103,8 @@ def test_shuffle_false_keeps_the_dataset_order():
     assert_values_equal(torch.cat([batch[0] for batch in batches]), torch.arange(10))
 
 
+@pytest.mark.claim("002.shuffle-chooses-shuffling", verdict="holds")
+@pytest.mark.claim("004.shuffle-random-order", verdict="holds")
 @pytest.mark.doc("data", "data-loading-order-and-sampler")
 @pytest.mark.claim("003.shuffle-every-epoch", verdict="holds")
 def test_shuffle_yields_a_new_permutation_each_epoch_reproducible_with_a_generator():

@@ -40,6 +40,7 @@ def test_assigning_a_parameter_registers_it_and_a_plain_tensor_does_not():
     assert_equal(names, ["weight"], "the names from named_parameters()")
 
 
+@pytest.mark.claim("002.register-buffer-registers", verdict="holds")
 @pytest.mark.doc("torch.nn.Module.register_buffer")
 def test_buffers_are_listed_by_buffers_and_plain_tensors_by_neither():
     """register_buffer puts a tensor in buffers() (persistent or not); a plain tensor attribute is in neither list."""

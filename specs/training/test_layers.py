@@ -65,6 +65,7 @@ def test_embedding_looks_up_rows_of_its_weight():
     assert_values_equal(embedding(torch.tensor([4, 0])), embedding.weight[[4, 0]])
 
 
+@pytest.mark.claim("003.embedding-padding-idx", verdict="holds")
 @pytest.mark.doc("torch.nn.Embedding")
 def test_embedding_padding_row_starts_at_zero_and_gets_no_gradient():
     """The padding_idx row is initialised to zeros and receives no gradient."""

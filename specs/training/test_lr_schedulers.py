@@ -158,6 +158,7 @@ def test_one_cycle_refuses_to_step_past_its_total_steps():
         scheduler.step()
 
 
+@pytest.mark.claim("003.plateau-step-takes-the-metric", verdict="holds")
 @pytest.mark.doc("torch.optim.lr_scheduler.ReduceLROnPlateau")
 @pytest.mark.claim("003.plateau-reduces-after-patience", verdict="holds")
 def test_reduce_on_plateau_cuts_the_lr_after_patience_epochs_without_improvement():

@@ -47,6 +47,8 @@ def _adam_by_formula(steps, lr, betas=(0.9, 0.999), eps=1e-8):
     return p
 
 
+@pytest.mark.claim("003.optimizer-step-updates", verdict="holds")
+@pytest.mark.claim("004.step-updates-parameters", verdict="holds")
 @pytest.mark.doc("torch.optim.SGD")
 @pytest.mark.claim("003.sgd-updates-the-given-tensors", verdict="holds")
 @pytest.mark.parametrize(

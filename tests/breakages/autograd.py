@@ -414,4 +414,13 @@ BREAKAGES: dict[str, Breakage | ChangeBreakage] = {
         ("test_eval_does_not_disable_autograd",),
     ),
     **_change_breakages(),
+    "zero-grad-zeroes-instead-of-clearing": Breakage(
+        module_method(
+            "zero_grad",
+            lambda original: lambda self, set_to_none=True: original(self, set_to_none=False),
+            owner=torch.optim.Optimizer,
+        ),
+        GRADIENTS,
+        ("test_gradients_accumulate_across_backward_calls_until_cleared",),
+    ),
 }
