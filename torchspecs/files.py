@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-__all__ = ["dumps_one_per_line", "write_atomically"]
+__all__ = ["dumps_one_per_line", "write_all", "write_atomically"]
 
 
 def dumps_one_per_line(data: dict, key: str) -> str:
@@ -30,3 +30,10 @@ def write_atomically(path: Path, text: str) -> None:
     partial = path.with_name(f".{path.name}.partial")
     partial.write_text(text, encoding="utf-8")
     os.replace(partial, path)
+
+
+def write_all(outputs: dict[Path, str]) -> list[Path]:
+    """Write each file atomically, once every one of them has been made: a build that fails writes nothing."""
+    for path, text in outputs.items():
+        write_atomically(path, text)
+    return list(outputs)

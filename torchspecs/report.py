@@ -44,7 +44,7 @@ from pathlib import Path
 
 from packaging.version import Version
 
-from torchspecs.files import dumps_one_per_line, write_atomically
+from torchspecs.files import dumps_one_per_line, write_all, write_atomically
 from torchspecs.metadata import FIELDS, record_fields
 from torchspecs.versions import VersionSpecError, minor_release, parse_version
 
@@ -623,11 +623,7 @@ def build(
     }
     if surface is not None:
         outputs["surface.md"] = surface
-    written = []
-    for name, text in outputs.items():
-        write_atomically(out_dir / name, text)
-        written.append(out_dir / name)
-    return written
+    return write_all({out_dir / name: text for name, text in outputs.items()})
 
 
 def main(argv: list[str] | None = None) -> int:

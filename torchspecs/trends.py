@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from torchspecs.benchmarking import FIDELITY_TOLERANCE, SPEED_CLAIMS, ClaimCheck, verdict
-from torchspecs.files import write_atomically
+from torchspecs.files import write_all
 from torchspecs.versions import VersionSpecError, parse_version
 
 FRACTIONS = {"fraction_of_matmul_rate": "of matmul rate", "fraction_of_copy_bandwidth": "of copy bandwidth"}
@@ -230,13 +230,9 @@ def build(paths: list[Path], out_dir: Path) -> list[Path]:
     runs = load_runs(paths)
     groups = sorted({group for run in runs for group in run.groups})
     charts = {group: f"trend-{_slug(group)}.svg" for group in groups}
-    outputs = {name: chart(group, runs) for group, name in charts.items()}
-    outputs["trends.md"] = trends_markdown(runs, charts)
-    written = []
-    for name, text in outputs.items():
-        write_atomically(out_dir / name, text)
-        written.append(out_dir / name)
-    return written
+    outputs = {out_dir / name: chart(group, runs) for group, name in charts.items()}
+    outputs[out_dir / "trends.md"] = trends_markdown(runs, charts)
+    return write_all(outputs)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1038,7 +1038,7 @@ def _csv(header: list[str], rows) -> str:
 
 
 def write_outputs(counted: dict, out: Path, details: Path | None) -> list[Path]:
-    from torchspecs.files import write_atomically
+    from torchspecs.files import write_all
 
     ranked, nfiles, resolved, kinds = counted["ranked"], counted["files"], counted["resolved"], counted["kinds"]
     outputs = {
@@ -1057,9 +1057,7 @@ def write_outputs(counted: dict, out: Path, details: Path | None) -> list[Path]:
             ((i, k, v, counted["ref_files"][k]) for i, (k, v) in enumerate(counted["refs"], 1)),
         )
         outputs[details / "usage_per_file.csv"] = _csv(["source", "path", "parsed", "counted"], counted["per_file"])
-    for path, text in outputs.items():
-        write_atomically(path, text)
-    return list(outputs)
+    return write_all(outputs)
 
 
 def summary(counted: dict, top: int, quiet: bool) -> list[str]:
