@@ -10,6 +10,12 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+PIP_TO_UV = {
+    "PIP_INDEX_URL": "UV_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL": "UV_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS": "UV_FIND_LINKS",
+    "PIP_CERT": "SSL_CERT_FILE",
+}
 
 needs_uv = pytest.mark.skipif(shutil.which("uv", path=os.path.dirname(sys.executable)) is None, reason="needs uv")
 
@@ -20,7 +26,10 @@ def test_the_wheel_alone_specifies_the_installed_torch_and_diffs_releases(tmp_pa
     import torch
 
     uv = shutil.which("uv", path=os.path.dirname(sys.executable))
-    env = {**os.environ, "UV_FIND_LINKS": os.environ.get("PIP_FIND_LINKS", ""), "VIRTUAL_ENV": ""}
+    env = {**os.environ, "VIRTUAL_ENV": ""}
+    for pip_name, uv_name in PIP_TO_UV.items():  # the package sources pip is configured with, as nox passes them
+        if pip_name in os.environ:
+            env.setdefault(uv_name, os.environ[pip_name])
     env = {name: value for name, value in env.items() if value}
 
     def check(*command: str, cwd: Path = tmp_path) -> str:
