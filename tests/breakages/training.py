@@ -21,6 +21,7 @@ from .core import (
     dropping_keyword,
     function,
     mapping_result,
+    method,
     module_method,
     refusing_keyword,
     setting,
@@ -29,6 +30,7 @@ from .core import (
 )
 
 OPTIMIZERS = "specs/training/test_optimizers.py"
+COMMON = "specs/training/test_common_layers.py"
 SCHEDULERS = "specs/training/test_lr_schedulers.py"
 LOSSES = "specs/training/test_losses.py"
 LAYERS = "specs/training/test_layers.py"
@@ -805,6 +807,24 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
     }
 
 
+def _momentum_one(original):
+    """BatchNorm whose running statistics jump to each batch's, as if momentum were 1."""
+
+    def forward(self, x):
+        self.momentum = 1.0
+        return original(self, x)
+
+    return forward
+
+
+def _without_output_padding(original):
+    def forward(self, x, output_size=None):
+        self.output_padding = (0,) * len(self.output_padding)
+        return original(self, x, output_size)
+
+    return forward
+
+
 BREAKAGES: dict[str, Breakage] = {
     "clip-grad-norm-clips-each-gradient-alone": Breakage(
         function("clip_grad_norm_", _clip_each_gradient_alone, module=nn.utils),
@@ -1132,5 +1152,154 @@ BREAKAGES: dict[str, Breakage] = {
         function("xavier_uniform_", mapping_result(lambda t: t.requires_grad_(False)), module=nn.init),
         LAYERS,
         ("test_xavier_init_sets_values_and_does_not_freeze_the_layer",),
+    ),
+    # The layers and functions model code calls most
+    "relu-keeps-negatives": Breakage(
+        function("relu", lambda original: lambda x, inplace=False: x.clone(), module=F),
+        COMMON,
+        ("test_relu_zeroes_the_negatives_and_keeps_the_rest",),
+    ),
+    "leaky-relu-ignores-its-slope": Breakage(
+        function(
+            "leaky_relu",
+            lambda original: lambda x, negative_slope=0.01, inplace=False: original(x, 0.01, inplace),
+            module=F,
+        ),
+        COMMON,
+        ("test_leaky_relu_scales_the_negatives_by_its_slope",),
+    ),
+    "gelu-ignores-approximate": Breakage(
+        function("gelu", lambda original: lambda x, approximate="none": original(x), module=F),
+        COMMON,
+        ("test_gelu_is_x_times_the_normal_cdf_or_its_tanh_approximation",),
+    ),
+    "sigmoid-is-tanh": Breakage(
+        function("sigmoid", lambda original: torch.tanh),
+        COMMON,
+        ("test_sigmoid_and_tanh_follow_their_formulas",),
+    ),
+    "flatten-layer-flattens-the-batch": Breakage(
+        module_method("forward", lambda original: lambda self, x: x.flatten(), owner=nn.Flatten),
+        COMMON,
+        ("test_flatten_layer_keeps_the_batch_dim_where_torch_flatten_does_not",),
+    ),
+    "identity-layer-copies": Breakage(
+        module_method("forward", lambda original: lambda self, x: x.clone(), owner=nn.Identity),
+        COMMON,
+        ("test_identity_returns_its_input_itself",),
+    ),
+    "functional-dropout-off-by-default": Breakage(
+        function(
+            "dropout",
+            lambda original: lambda x, p=0.5, training=False, inplace=False: original(x, p, training, inplace),
+            module=F,
+        ),
+        COMMON,
+        ("test_functional_dropout_drops_unless_told_training_is_false",),
+    ),
+    "batch-norm-momentum-one": Breakage(
+        module_method("forward", _momentum_one, owner=nn.BatchNorm2d),
+        COMMON,
+        ("test_batch_norm_normalises_each_channel_with_batch_statistics_and_tracks_running_ones",),
+    ),
+    "layer-norm-eps-one": Breakage(
+        function(
+            "layer_norm",
+            lambda original: lambda x, shape, weight=None, bias=None, eps=1e-5: original(x, shape, weight, bias, 1.0),
+            module=F,
+        ),
+        COMMON,
+        ("test_layer_norm_normalises_each_sample_over_its_last_dims",),
+    ),
+    "max-pool-averages": Breakage(
+        function(
+            "max_pool2d",
+            lambda original: lambda x, kernel_size, *args, **kwargs: F.avg_pool2d(x, kernel_size),
+            module=F,
+        ),
+        COMMON,
+        ("test_pooling_takes_the_max_or_mean_of_each_window",),
+    ),
+    "pad-reads-the-dims-first-to-last": Breakage(
+        function(
+            "pad",
+            lambda original: lambda x, pad, mode="constant", value=None: original(x, tuple(reversed(pad)), mode, value),
+            module=F,
+        ),
+        COMMON,
+        ("test_pad_pads_the_last_dim_first_with_a_value_on_each_side",),
+    ),
+    "interpolate-smooths": Breakage(
+        function(
+            "interpolate",
+            lambda original: (
+                lambda x, size=None, scale_factor=None, mode="nearest", **kwargs: original(
+                    x, size, scale_factor, "bilinear", **kwargs
+                )
+            ),
+            module=F,
+        ),
+        COMMON,
+        ("test_nearest_interpolation_repeats_each_pixel",),
+    ),
+    "softmax-over-the-last-dim": Breakage(
+        method("softmax", lambda original: lambda self, dim=None, **kwargs: original(self, -1)),
+        COMMON,
+        ("test_softmax_sums_to_one_along_the_dim_it_is_given",),
+    ),
+    "normalize-ignores-p": Breakage(
+        function(
+            "normalize",
+            lambda original: lambda x, p=2.0, dim=1, eps=1e-12, out=None: original(x, 2.0, dim, eps),
+            module=F,
+        ),
+        COMMON,
+        ("test_normalize_divides_by_the_p_norm_along_dim",),
+    ),
+    "linear-drops-the-bias": Breakage(
+        function("linear", lambda original: lambda x, weight, bias=None: original(x, weight), module=F),
+        COMMON,
+        ("test_functional_linear_is_x_times_the_transposed_weight_plus_bias",),
+    ),
+    "nll-loss-sums": Breakage(
+        function(
+            "nll_loss",
+            lambda original: lambda *args, **kwargs: original(*args, **{**kwargs, "reduction": "sum"}),
+            module=F,
+        ),
+        COMMON,
+        ("test_nll_loss_averages_the_negated_log_probability_of_each_target",),
+    ),
+    "attention-unscaled": Breakage(
+        function(
+            "scaled_dot_product_attention",
+            lambda original: lambda q, k, v, *args, **kwargs: original(q, k, v, *args, **{**kwargs, "scale": 1.0}),
+            module=F,
+        ),
+        COMMON,
+        ("test_scaled_dot_product_attention_is_softmax_of_scaled_scores_times_values",),
+    ),
+    "init-fills-a-copy": Breakage(
+        function("zeros_", lambda original: lambda tensor: original(tensor.detach().clone()), module=nn.init),
+        COMMON,
+        ("test_init_fills_a_parameter_in_place_and_returns_it[zeros_]",),
+    ),
+    "kaiming-uses-fan-out": Breakage(
+        function(
+            "kaiming_normal_",
+            lambda original: (
+                lambda tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", **kwargs: original(
+                    tensor, a, "fan_out", nonlinearity
+                )
+            ),
+            module=nn.init,
+        ),
+        COMMON,
+        ("test_kaiming_and_xavier_draw_with_the_documented_spread",),
+    ),
+    "conv-transpose-ignores-output-padding": Breakage(
+        module_method("forward", _without_output_padding, owner=nn.ConvTranspose2d),
+        COMMON,
+        ("test_transposed_and_other_convolutions_have_the_documented_output_sizes",),
     ),
 }
