@@ -5,6 +5,7 @@ import configparser
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -156,9 +157,15 @@ def test_doubling_is_wrong_here():
     assert f"record: {record}" in out
 
 
-def test_run_writes_no_record_when_pytest_ran_nothing(project, tmp_path, capsys):
-    where = Locations(project.path, project.path / "specs", tmp_path, tmp_path)
+def test_run_writes_no_record_when_pytest_ran_nothing(tmp_path, capsys, monkeypatch):
+    """A pytest that stops before running anything (here a usage error, exit 4) leaves no JUnit file: no record."""
+    ran = []
+    monkeypatch.setattr(
+        cli.subprocess, "run", lambda command, check: ran.append(command) or SimpleNamespace(returncode=4)
+    )
+    where = Locations(tmp_path, tmp_path / "specs", tmp_path, tmp_path)
     assert cli.run(["--no-such-option"], tmp_path / "records", where) == 4
+    assert ran[0][-1] == "--no-such-option"
     assert "no record written" in capsys.readouterr().err
     assert not (tmp_path / "records").exists()
 

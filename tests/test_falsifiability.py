@@ -37,11 +37,11 @@ import pytest
 from breakages import BREAKAGES
 from hypothesis import HealthCheck, Phase, settings
 
-# Few examples, always the same ones: each breakage is caught by the first examples. No shrinking: a failure is all
+# Few examples (12), always the same ones: each breakage is caught by the first examples. No shrinking: a failure is all
 # a breakage needs to show, not the smallest failing input.
 settings.register_profile(
     "falsify",
-    max_examples=30,
+    max_examples=12,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],

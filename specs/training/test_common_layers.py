@@ -90,7 +90,9 @@ def test_batch_norm_normalises_each_channel_with_batch_statistics_and_tracks_run
     out = layer(batch)
     mean = batch.mean(dim=(0, 2, 3))
     biased = batch.var(dim=(0, 2, 3), unbiased=False)
-    assert_close(out, (batch - mean.view(1, 2, 1, 1)) / torch.sqrt(biased.view(1, 2, 1, 1) + 1e-5), rtol=1e-5, atol=1e-5)
+    assert_close(
+        out, (batch - mean.view(1, 2, 1, 1)) / torch.sqrt(biased.view(1, 2, 1, 1) + 1e-5), rtol=1e-5, atol=1e-5
+    )
     assert_close(layer.running_mean, 0.1 * mean)
     assert_close(layer.running_var, 0.9 + 0.1 * batch.var(dim=(0, 2, 3), unbiased=True))
     layer.eval()
