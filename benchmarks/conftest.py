@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from torchspecs import environment
-from torchspecs.benchmarking import SPEED_CLAIMS, timer_fidelity, verdict
+from torchspecs.benchmarking import claim_for, timer_fidelity, verdict
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -52,9 +52,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.write_line(group)
         for implementation, median in sorted(medians.items(), key=lambda item: item[1]):
             terminalreporter.write_line(f"  {median / fastest:6.2f}x  {implementation}")
-        for prefix, check in SPEED_CLAIMS.items():
-            if group.startswith(prefix):
-                terminalreporter.write_line(f"  claim {check.claim_id}: {verdict(check, medians)}")
+        check = claim_for(group)
+        if check:
+            terminalreporter.write_line(f"  claim {check.claim_id}: {verdict(check, medians)}")
     for bench in session.benchmarks:
         line = timer_fidelity(bench.extra_info)
         if line:

@@ -22,6 +22,7 @@ __all__ = [
     "ClaimCheck",
     "MachineLimits",
     "Work",
+    "claim_for",
     "machine_limits",
     "record_rates",
     "record_timer_fidelity",
@@ -29,6 +30,7 @@ __all__ = [
     "synchronized",
     "timer_fidelity",
     "verdict",
+    "within_fidelity",
 ]
 
 # How far pytest-benchmark's and torch.utils.benchmark's fastest times may differ before the report flags it.
@@ -134,12 +136,17 @@ def record_timer_fidelity(benchmark, torch_timer_min_seconds: float) -> None:
     )
 
 
+def within_fidelity(disagreement: float) -> bool:
+    """Whether the two timers' disagreement (a fraction) is within the tolerance the reports judge it by."""
+    return abs(disagreement) <= FIDELITY_TOLERANCE
+
+
 def timer_fidelity(extra_info: dict) -> str | None:
     """One line on how pytest-benchmark's timing compares with torch's for the same work, or None if not measured."""
     if "timer_disagreement" not in extra_info:
         return None
     disagreement = extra_info["timer_disagreement"]
-    judged = "within" if abs(disagreement) <= FIDELITY_TOLERANCE else "BEYOND"
+    judged = "within" if within_fidelity(disagreement) else "BEYOND"
     return (
         f"pytest-benchmark's fastest round is {disagreement:+.1%} from torch.utils.benchmark's fastest block "
         f"({extra_info['torch_timer_min_s']:.3e} s): {judged} {FIDELITY_TOLERANCE:.0%}"
@@ -178,6 +185,11 @@ SPEED_CLAIMS: dict[str, ClaimCheck] = {
         for size in ("64 KiB", "4 MiB", "256 MiB")
     },
 }
+
+
+def claim_for(group: str) -> ClaimCheck | None:
+    """The speed claim a comparison group is judged on, if any."""
+    return next((check for prefix, check in SPEED_CLAIMS.items() if group.startswith(prefix)), None)
 
 
 def verdict(check: ClaimCheck, medians: dict[str, float]) -> str:

@@ -78,6 +78,13 @@ def run(pytest_args: list[str], record_dir: Path, where: Locations) -> int:
 # torchspecs diff
 
 
+def _recorded_version(record: dict) -> str:
+    """The release a record ran, without its build tag: 2.5.1 for 2.5.1+cu124."""
+    from torchspecs.versions import parse_version
+
+    return str(parse_version(record["run"]["torch"]))
+
+
 def _records_by_release(where: Locations) -> dict[str, dict]:
     """The committed records, by minor release (2.5 -> the 2.5.1 record)."""
     from torchspecs.report import load_record
@@ -97,15 +104,14 @@ def _release_of(text: str, records: dict[str, dict]) -> str:
     from torchspecs.versions import VersionSpecError, minor_release, parse_version
 
     known = ", ".join(
-        f"{release} ({records[release]['run']['torch'].split('+')[0]})"
-        for release in sorted(records, key=parse_version)
+        f"{release} ({_recorded_version(records[release])})" for release in sorted(records, key=parse_version)
     )
     try:
         version = parse_version(text)
     except VersionSpecError:
         raise UsageError(f"{text!r} is not a version; known releases: {known}") from None
     release = minor_release(version)
-    recorded = parse_version(records[release]["run"]["torch"]) if release in records else None
+    recorded = parse_version(_recorded_version(records[release])) if release in records else None
     if recorded is None or (len(version.release) > 2 and version != recorded):
         hint = f" (give {release} for that minor release)" if recorded else ""
         raise UsageError(f"no record of torch {text}{hint}; known releases: {known}")
@@ -115,9 +121,8 @@ def _release_of(text: str, records: dict[str, dict]) -> str:
 def _specs_of(change_id: str, releases: list[str], records: dict[str, dict]) -> list[str]:
     outcomes: dict[tuple[str, str], list[str]] = {}
     for release in releases:
-        record = records[release]
-        version = record["run"]["torch"].split("+")[0]
-        for result in record["results"]:
+        version = _recorded_version(records[release])
+        for result in records[release]["results"]:
             for named in result["changes"]:
                 if named["id"] == change_id:
                     outcomes.setdefault((named["side"], result["id"]), []).append(f"{result['status']} on {version}")
@@ -129,16 +134,16 @@ def diff_lines(old: str, new: str, where: Locations) -> list[str]:
     from packaging.version import Version
 
     from torchspecs.changes import changes
-    from torchspecs.surface import pairs
     from torchspecs.versions import minor_release
 
     records = _records_by_release(where)
     ends = [_release_of(old, records), _release_of(new, records)]
     low, high = sorted(ends, key=Version)
-    versions = {release: records[release]["run"]["torch"].split("+")[0] for release in ends}
+    versions = {release: _recorded_version(records[release]) for release in ends}
+    registry = changes()
     between = [
         change
-        for change in changes().values()
+        for change in registry.values()
         if any(Version(low) < Version(release) <= Version(high) for release in change.landed_in)
     ]
     between.sort(key=lambda change: (change.since, change.id))
@@ -160,15 +165,15 @@ def diff_lines(old: str, new: str, where: Locations) -> list[str]:
             lines += [f"  in {end}: {change.behaviour(side)}" for end, side in zip(ends, sides, strict=True)]
         lines += [f"  evidence: {url}" for url in change.evidence]
         lines += [f"  spec {line}" for line in _specs_of(change.id, ends, records)]
-    lines += ["", *surface_lines(low, high, where, pairs)]
+    lines += ["", *surface_lines(low, high, where, registry)]
     return lines
 
 
-def surface_lines(low: str, high: str, where: Locations, pairs) -> list[str]:
+def surface_lines(low: str, high: str, where: Locations, registry: dict) -> list[str]:
+    """The API-surface differences of each release after ``low`` up to ``high``, assessed against the registry."""
     from packaging.version import Version
 
-    from torchspecs.changes import changes
-    from torchspecs.surface import SurfaceError, version_key
+    from torchspecs.surface import SurfaceError, pairs, version_key
     from torchspecs.versions import minor_release
 
     surveys = [
@@ -177,7 +182,7 @@ def surface_lines(low: str, high: str, where: Locations, pairs) -> list[str]:
         if Version(low) <= Version(minor_release(version_key(path))) <= Version(high)
     ]
     try:
-        found = pairs(surveys, changes())
+        found = pairs(surveys, registry)
     except SurfaceError as error:
         raise UsageError(f"the API surveys in {where.surveys}: {error}") from error
     lines = [f"API surface of the covered namespaces, {low} -> {high}:"]

@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from torchspecs.benchmarking import FIDELITY_TOLERANCE, SPEED_CLAIMS, ClaimCheck, verdict
+from torchspecs.benchmarking import FIDELITY_TOLERANCE, SPEED_CLAIMS, claim_for, verdict, within_fidelity
 from torchspecs.files import write_all
 from torchspecs.versions import VersionSpecError, parse_version
 
@@ -43,7 +43,6 @@ class Timing:
 @dataclass
 class Run:
     release: str  # 2.13.0
-    torch: str  # 2.13.0+cpu
     date: str
     groups: dict[str, dict[str, Timing]]
     fidelity: list[str]
@@ -53,9 +52,8 @@ def load_run(path: Path) -> Run:
     """One saved pytest-benchmark run, refusing anything else."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        torch = data["machine_info"]["torch"]
         benchmarks = data["benchmarks"]
-        release = str(parse_version(torch))
+        release = str(parse_version(data["machine_info"]["torch"]))
     except (OSError, ValueError, KeyError, TypeError, VersionSpecError) as error:
         raise TrendInputError(f"{path}: not a pytest-benchmark run saved by the benchmarks here ({error!r})") from error
     groups: dict[str, dict[str, Timing]] = {}
@@ -76,9 +74,9 @@ def load_run(path: Path) -> Run:
             raise TrendInputError(f"{path}: benchmark {bench.get('name', '?')!r} lacks {error}") from error
         if "timer_disagreement" in info:
             disagreement = info["timer_disagreement"]
-            judged = "within" if abs(disagreement) <= FIDELITY_TOLERANCE else "**beyond**"
+            judged = "within" if within_fidelity(disagreement) else "**beyond**"
             fidelity.append(f"{disagreement:+.1%} ({judged} {FIDELITY_TOLERANCE:.0%})")
-    return Run(release, torch, str(data.get("datetime", ""))[:10], groups, fidelity)
+    return Run(release, str(data.get("datetime", ""))[:10], groups, fidelity)
 
 
 def load_runs(paths: list[Path]) -> list[Run]:
@@ -101,10 +99,6 @@ def _slug(group: str) -> str:
 def _microseconds(seconds: float) -> str:
     value = seconds * 1e6
     return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
-
-
-def _claim_for(group: str) -> ClaimCheck | None:
-    return next((check for prefix, check in SPEED_CLAIMS.items() if group.startswith(prefix)), None)
 
 
 def chart(group: str, runs: list[Run]) -> str:
@@ -157,9 +151,9 @@ def claims_table(runs: list[Run]) -> list[str]:
     A claim none of the runs measured (a CUDA comparison on CPU runs) has a row saying so."""
     lines = ["| claim | comparison | " + " | ".join(run.release for run in runs) + " |"]
     lines.append("|---|---|" + "---|" * len(runs))
-    groups = sorted({group for run in runs for group in run.groups if _claim_for(group)})
+    groups = sorted({group for run in runs for group in run.groups if claim_for(group)})
     for group in groups:
-        check = _claim_for(group)
+        check = claim_for(group)
         cells, previous = [], None
         for run in runs:
             medians = {name: timing.median for name, timing in run.groups.get(group, {}).items()}
