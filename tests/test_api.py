@@ -55,6 +55,12 @@ def test_cited_api_is_read_from_the_records_doc_citations():
     assert api.cited_api([record]) == {"torch.gather": {"t/test_a::test_x"}}
 
 
+def test_another_spelling_of_a_cited_api_counts_as_cited_and_a_method_is_not_its_function():
+    cited = {"torch.nn.parameter.Parameter": {"m/test_a::test_x"}, "torch.add": {"t/test_b::test_y"}}
+    merged = api.with_aliases(cited, ["torch.nn.Parameter", "torch.Tensor.add", "torch.no_such_name"])
+    assert merged == {**cited, "torch.nn.Parameter": {"m/test_a::test_x"}}
+
+
 def test_each_namespace_lists_its_public_api():
     found = api.namespaces()
     expected = {

@@ -27,6 +27,10 @@ STABLE = "https://docs.pytorch.org/docs/stable"
         (("torch.Tensor",), f"{STABLE}/tensors.html#torch.Tensor"),
         (("notes/serialization", "weights-only"), f"{STABLE}/notes/serialization.html#weights-only"),
         (("tensor_view",), f"{STABLE}/tensor_view.html"),
+        (
+            ("torchvision.transforms.ToTensor",),
+            "https://docs.pytorch.org/vision/stable/generated/torchvision.transforms.ToTensor.html",
+        ),
     ],
 )
 def test_a_citation_resolves_to_where_the_documentation_puts_it(citation, url):

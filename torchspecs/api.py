@@ -32,7 +32,16 @@ import torch
 
 from torchspecs.docs import exists
 
-__all__ = ["Usage", "api_markdown", "called_api", "cited_api", "load_usage", "namespaces", "usage_markdown"]
+__all__ = [
+    "Usage",
+    "api_markdown",
+    "called_api",
+    "cited_api",
+    "load_usage",
+    "namespaces",
+    "usage_markdown",
+    "with_aliases",
+]
 
 TOP = 200
 
@@ -167,8 +176,44 @@ def load_usage(path: Path | None = None) -> list[Usage]:
     return rows
 
 
+def _resolve(name: str) -> object | None:
+    """The object a dotted torch name refers to, or None where it does not resolve in the installed torch."""
+    parts = name.split(".")
+    for split in range(len(parts), 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:split]))
+        except Exception:  # a name that is not a module, whatever importing it raises
+            continue
+        try:
+            for part in parts[split:]:
+                found = inspect.getattr_static(found, part) if inspect.isclass(found) else getattr(found, part)
+        except Exception:  # torch's lazy namespaces raise more than AttributeError
+            return None
+        return None if isinstance(found, int | float | str) else found
+    return None
+
+
+def with_aliases(cited: dict[str, set[str]], names: list[str]) -> dict[str, set[str]]:
+    """``cited``, plus each of ``names`` that is another spelling of a cited API (``torch.nn.Parameter`` is
+    ``torch.nn.parameter.Parameter``): the same object in the installed torch. Methods and attributes are told apart
+    by the object itself, so ``torch.Tensor.add`` is not ``torch.add``."""
+    by_object: dict[int, set[str]] = defaultdict(set)
+    for name, specs in cited.items():
+        found = _resolve(name)
+        if found is not None:
+            by_object[id(found)] |= specs
+    merged = {name: set(specs) for name, specs in cited.items()}
+    for name in names:
+        if name not in merged:
+            found = _resolve(name)
+            if found is not None and id(found) in by_object:
+                merged[name] = by_object[id(found)]
+    return merged
+
+
 def usage_markdown(usage: list[Usage], cited: dict[str, set[str]]) -> list[str]:
     """The usage-weighted coverage, the top APIs' share with a citing spec, and the top APIs one by one."""
+    cited = with_aliases(cited, [entry.api for entry in usage])
     total = sum(entry.calls for entry in usage)
     covered = sum(entry.calls for entry in usage if entry.api in cited)
     top = usage[:TOP]

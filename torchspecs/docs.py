@@ -7,6 +7,11 @@ A spec cites what it verifies with ``@pytest.mark.doc(...)``:
 ``doc("notes/serialization", "weights-only")``, ``doc("tensor_view")``
     a page of the documentation, and optionally a section's anchor.
 
+torchvision's APIs are cited the same way, by their documented name
+(``doc("torchvision.transforms.ToTensor")``): its documentation has a page of
+its own per API and its own release numbers, so its citations point at its
+stable documentation.
+
 ``url(citation, version)`` knows where docs.pytorch.org puts each: most APIs
 have a page of their own under ``generated/``; the members of ``nn`` classes,
 schedulers and ``torch.Generator`` are sections of their class's page; some
@@ -22,9 +27,22 @@ import importlib
 
 from torchspecs.versions import VersionRange, previous_minor_release
 
-__all__ = ["BASE", "PAGES", "Citation", "CitationError", "docs_version", "exists", "parse_citation", "resolve", "url"]
+__all__ = [
+    "BASE",
+    "PAGES",
+    "VISION_BASE",
+    "Citation",
+    "CitationError",
+    "docs_version",
+    "exists",
+    "parse_citation",
+    "resolve",
+    "url",
+]
 
 BASE = "https://docs.pytorch.org/docs"
+# torchvision's documentation, versioned by torchvision's own releases.
+VISION_BASE = "https://docs.pytorch.org/vision"
 
 # The documentation pages specs cite as pages (not as an API).  A citation of any other page is a typo.
 PAGES = frozenset(
@@ -37,6 +55,7 @@ PAGES = frozenset(
         "data",
         "deterministic",
         "meta",
+        "multiprocessing",
         "nn",
         "nn.functional",
         "nn.init",
@@ -69,6 +88,7 @@ NAMESPACE_PAGES = {
     "torch.utils.checkpoint.": "checkpoint",
     "torch.utils.deterministic.": "deterministic",
     "torch.serialization.": "notes/serialization",
+    "torch.multiprocessing.": "multiprocessing",
 }
 # Single names documented as a section of a page.
 NAME_PAGES = {
@@ -81,6 +101,8 @@ NAME_PAGES = {
     "torch.finfo": "type_info",
     "torch.iinfo": "type_info",
     "torch.Size": "size",
+    "torch.autocast": "amp",
+    "torch.cpu.amp.autocast": "amp",
 }
 # Classes whose members each have a page of their own; members of any other class are sections of its page.
 OWN_PAGE_MEMBERS = ("torch.Tensor", "torch.optim.Optimizer")
@@ -108,7 +130,7 @@ class Citation(tuple):
 
     @property
     def is_api(self) -> bool:
-        return self.name == "torch" or self.name.startswith("torch.")
+        return self.name in ("torch", "torchvision") or self.name.startswith(("torch.", "torchvision."))
 
     def __str__(self) -> str:
         return f"{self.name}#{self.section}" if self.section else self.name
@@ -155,6 +177,8 @@ def _api_page(name: str) -> tuple[str, str]:
 
 def url(citation: Citation, version: str = "stable") -> str:
     """The URL of a citation in the documentation of ``version`` ('stable' or a release such as '2.5')."""
+    if citation.name.startswith("torchvision."):
+        return f"{VISION_BASE}/stable/generated/{citation.name}.html"
     page, section = _api_page(citation.name) if citation.is_api else (citation.name, citation.section)
     return f"{BASE}/{version}/{page}.html" + (f"#{section}" if section else "")
 

@@ -170,10 +170,10 @@ def default_dtype(dtype: torch.dtype) -> Iterator[None]:
 
 
 @contextmanager
-def deterministic_algorithms(enabled: bool = True) -> Iterator[None]:
-    """Run a block with ``torch.use_deterministic_algorithms(enabled)``, and restore the previous mode after it."""
+def deterministic_algorithms(enabled: bool = True, *, warn_only: bool = False) -> Iterator[None]:
+    """Run a block with ``torch.use_deterministic_algorithms(enabled, warn_only=...)``; restore the previous mode after."""
     previous = _deterministic()
-    torch.use_deterministic_algorithms(enabled)
+    torch.use_deterministic_algorithms(enabled, warn_only=warn_only)
     try:
         yield
     finally:

@@ -98,7 +98,7 @@ MARKERS: dict[str, Marker] = {
             "needs_device",
             ("device_type",),
             "needs_devices",
-            "run only when this device type is selected with --device (skipped with the reason otherwise)",
+            "run only when this device type is selected with --device, or any accelerator for 'accelerator' (skipped with the reason otherwise)",
         ),
         Marker(
             "without_accelerator",

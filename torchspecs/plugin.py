@@ -26,7 +26,14 @@ from hypothesis import HealthCheck, settings
 from torchspecs import docs, environment, isolation
 from torchspecs.changes import Change, ChangeRegistryError, load_changes
 from torchspecs.claims import VERDICTS, claims
-from torchspecs.devices import DeviceSelectionError, present_device_types, select_devices
+from torchspecs.devices import (
+    ACCELERATOR,
+    DeviceSelectionError,
+    is_accelerator,
+    present_device_types,
+    select_devices,
+    selected_accelerator,
+)
 from torchspecs.metadata import FIELDS, MARKERS
 from torchspecs.report import RUN_PROPERTY
 from torchspecs.versions import VersionRange, VersionSpecError, parse_spec, parse_version, torch_version
@@ -216,7 +223,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--device",
         dest="torchspecs_device",
         default=None,
-        help="comma-separated devices to run device specs on, e.g. 'cpu' or 'cpu,cuda' (default: all present)",
+        help="comma-separated devices to run device specs on, e.g. 'cpu', 'cpu,cuda' or 'cpu,accelerator' "
+        "('accelerator' is the accelerator present, whatever its type; default: all present)",
     )
     parser.addini(
         "torchspecs_spec_paths", "folders whose tests are specs and must carry metadata", type="args", default=["specs"]
@@ -257,6 +265,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "device" in metafunc.fixturenames:
         devices = metafunc.config.stash[DEVICES_KEY]
         metafunc.parametrize("device", devices, ids=[str(device) for device in devices])
+
+
+@pytest.fixture
+def accelerator(request: pytest.FixtureRequest) -> torch.device:
+    """The accelerator selected with --device (cuda, xpu, mps...), for a spec marked needs_device("accelerator")."""
+    device = selected_accelerator(request.config.stash[DEVICES_KEY])
+    if device is None:
+        pytest.fail(
+            f"{request.node.nodeid} takes the accelerator fixture but is not marked "
+            '@pytest.mark.needs_device("accelerator"), which skips it where no accelerator is selected',
+            pytrace=False,
+        )
+    return device
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -301,7 +322,8 @@ def spec_device_and_case(item: pytest.Item, meta: SpecMetadata) -> tuple[str, st
     """The device type a spec exercises, and its name without the device: one row of the matrix, one column per device.
 
     A device-parametrised spec exercises its ``device``, a ``needs_device`` spec
-    that device type, and any other spec the host CPU.
+    that device type (``accelerator``: the type of the accelerator selected, if
+    one is), and any other spec the host CPU.
     """
     callspec = getattr(item, "callspec", None)
     if callspec is not None and "device" in callspec.params:
@@ -311,7 +333,12 @@ def spec_device_and_case(item: pytest.Item, meta: SpecMetadata) -> tuple[str, st
             parts.remove(str(device))
         case = item.originalname + (f"[{'-'.join(parts)}]" if parts else "")
         return torch.device(device).type, case
-    return (meta.needs_devices[0] if meta.needs_devices else "cpu"), item.name
+    if not meta.needs_devices:
+        return "cpu", item.name
+    if meta.needs_devices[0] == ACCELERATOR:
+        accelerator = selected_accelerator(item.config.stash[DEVICES_KEY])
+        return (accelerator.type if accelerator is not None else ACCELERATOR), item.name
+    return meta.needs_devices[0], item.name
 
 
 def _record_properties(item: pytest.Item, meta: SpecMetadata, gates: Gates, root: Path, cause: str) -> None:
@@ -337,6 +364,18 @@ def _record_properties(item: pytest.Item, meta: SpecMetadata, gates: Gates, root
         item.user_properties += spec_field.encode(values[spec_field.name])
 
 
+def _missing_device(device_type: str, selected_types: set[str], present: list[str]) -> str | None:
+    """Why a spec that needs ``device_type`` (``accelerator``: any accelerator) cannot run, or None when one is selected."""
+    if device_type == ACCELERATOR:
+        needed, matches = "an accelerator", is_accelerator
+    else:
+        needed, matches = f"a {device_type} device", device_type.__eq__
+    if any(map(matches, selected_types)):
+        return None
+    why = "not selected with --device" if any(map(matches, present)) else f"not present (present: {', '.join(present)})"
+    return f"needs {needed}: {why}"
+
+
 def _apply_gates(
     item: pytest.Item, meta: SpecMetadata, other_side: str | None, selected_types: set[str], present: list[str]
 ) -> str:
@@ -349,15 +388,11 @@ def _apply_gates(
         item.add_marker(pytest.mark.skip(reason=other_side))
         return "other-side"
     for device_type in meta.needs_devices:
-        if device_type not in selected_types:
-            why = (
-                "not selected with --device"
-                if device_type in present
-                else f"not present (present: {', '.join(present)})"
-            )
-            item.add_marker(pytest.mark.skip(reason=f"needs a {device_type} device: {why}"))
+        missing = _missing_device(device_type, selected_types, present)
+        if missing:
+            item.add_marker(pytest.mark.skip(reason=missing))
             return "no-device"
-    accelerators = [device for device in present if device != "cpu"]
+    accelerators = [device_type for device_type in present if is_accelerator(device_type)]
     if meta.without_accelerator and accelerators:
         item.add_marker(
             pytest.mark.skip(

@@ -51,10 +51,10 @@ def test_moving_a_cpu_tensor_to_cuda_copies_it():
 
 @pytest.mark.doc("torch.Tensor.cpu")
 @pytest.mark.claim("003.cpu-returns-a-cpu-tensor", verdict="holds")
-@pytest.mark.needs_device("cuda")
-def test_moving_a_cuda_tensor_to_cpu_copies_it():
-    """Tensor.cpu() of a CUDA tensor returns a copy in CPU memory; writes to either do not reach the other."""
-    tensor = torch.arange(3.0, device="cuda")
+@pytest.mark.needs_device("accelerator")
+def test_moving_an_accelerator_tensor_to_cpu_copies_it(accelerator):
+    """Tensor.cpu() of an accelerator tensor returns a copy in CPU memory; writes to either do not reach the other."""
+    tensor = torch.arange(3.0, device=accelerator)
     moved = tensor.cpu()
     assert moved.device.type == "cpu", f"expected a cpu tensor, got one on {moved.device}"
     assert_is_copy_of(tensor, moved)

@@ -68,3 +68,13 @@ def test_broadcast_to_is_an_expand_view():
     broadcast = torch.broadcast_to(row, (2, 3))
     assert_strides(broadcast, (0, 1))
     assert_is_view_of(row, broadcast)
+
+
+@pytest.mark.doc("torch.Tensor.expand")
+@pytest.mark.claim("000.expand-minus-one-keeps-size", verdict="holds")
+def test_expand_with_minus_one_keeps_those_sizes():
+    """expand(4, -1, -1) of a (1, 2, 3) tensor keeps the -1 dims: (4, 2, 3), the values repeat(4, 1, 1) gives."""
+    source = torch.arange(6.0).reshape(1, 2, 3)
+    expanded = source.expand(4, -1, -1)
+    assert tuple(expanded.shape) == (4, 2, 3)
+    assert torch.equal(expanded, source.repeat(4, 1, 1))

@@ -53,6 +53,8 @@ def test_view_of_transposed_tensor_raises_and_points_to_reshape():
 
 
 @pytest.mark.doc("torch.Tensor.view")
+@pytest.mark.claim("002.view-changes-shape", verdict="holds")
+@pytest.mark.claim("003.view-changes-size", verdict="holds")
 @pytest.mark.claim("003.view-needs-same-numel", verdict="holds")
 @pytest.mark.parametrize(("shape", "inferred"), [((3, -1), (3, 4)), ((-1,), (12,)), ((2, -1, 2), (2, 3, 2))])
 def test_view_infers_one_minus_one_dimension(shape, inferred):
@@ -89,6 +91,7 @@ def test_reshape_copies_when_strides_do_not_allow_a_view(strided, keep_last):
 
 
 @pytest.mark.doc("torch.reshape")
+@pytest.mark.claim("003.reshape-changes-size", verdict="holds")
 @given(case=tensors_and_new_shapes())
 def test_reshape_reads_elements_in_row_major_order(case):
     """reshape keeps the elements in row-major (C) order, whatever the input's strides."""

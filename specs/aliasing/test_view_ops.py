@@ -3,7 +3,57 @@
 import pytest
 import torch
 
-from torchspecs.assertions import assert_is_view_of, assert_not_view, assert_values_equal
+from torchspecs.assertions import (
+    assert_aliased,
+    assert_equal,
+    assert_is_view_of,
+    assert_not_view,
+    assert_shares_storage,
+    assert_values_equal,
+)
+
+# The ops the Tensor Views page (doc("tensor_view")) lists as view ops, in its order, besides basic slicing and
+# indexing (the basic-slice and integer-index rows).  The page names view_as_real as a Tensor method, but torch has it
+# as a function only.
+PAGE_VIEW_OPS = (
+    "adjoint",
+    "as_strided",
+    "detach",
+    "diagonal",
+    "expand",
+    "expand_as",
+    "movedim",
+    "narrow",
+    "permute",
+    "select",
+    "squeeze",
+    "transpose",
+    "t",
+    "T",
+    "H",
+    "mT",
+    "mH",
+    "real",
+    "imag",
+    "view_as_real",
+    "unflatten",
+    "unfold",
+    "unsqueeze",
+    "view",
+    "view_as",
+    "unbind",
+    "split",
+    "hsplit",
+    "vsplit",
+    "tensor_split",
+    "split_with_sizes",
+    "swapaxes",
+    "swapdims",
+    "chunk",
+    "indices",
+    "values",
+)
+PAGE_FUNCTIONS_OF_TORCH_ONLY = ("view_as_real",)
 
 
 def _grid():
@@ -14,8 +64,17 @@ def _complex_grid():
     return torch.arange(6.0).reshape(3, 2).clone().to(torch.complex64)
 
 
+def _complex_batch():
+    values = torch.arange(24.0).reshape(2, 3, 4)
+    return torch.complex(values, -values)
+
+
 def _pairs_grid():
     return torch.arange(6.0).reshape(3, 2).clone()
+
+
+def _coalesced_sparse():
+    return torch.tensor([[0.0, 0.0, 3.0], [4.0, 0.0, 5.0]]).to_sparse()
 
 
 # (id, make the base, the operation)
@@ -29,15 +88,20 @@ SINGLE_VIEW_OPS = [
     ("t", lambda: _grid()[0], lambda t: t.t()),
     ("T-of-matrix", lambda: _grid()[0], lambda t: t.T),
     ("mT", _grid, lambda t: t.mT),
+    ("H", lambda: _complex_batch()[1].clone(), lambda t: t.H),
+    ("mH", _complex_batch, lambda t: t.mH),
+    ("adjoint", _complex_batch, lambda t: t.adjoint()),
     ("permute", _grid, lambda t: t.permute(2, 0, 1)),
     ("movedim", _grid, lambda t: t.movedim(0, -1)),
     ("swapaxes", _grid, lambda t: t.swapaxes(0, 1)),
+    ("swapdims", _grid, lambda t: t.swapdims(1, 2)),
     ("squeeze", lambda: torch.zeros(2, 1, 3), lambda t: t.squeeze()),
     ("squeeze-dim", lambda: torch.zeros(2, 1, 3), lambda t: t.squeeze(1)),
     ("unsqueeze", _grid, lambda t: t.unsqueeze(-1)),
     ("view", _grid, lambda t: t.view(6, 4)),
     ("view-as", _grid, lambda t: t.view_as(torch.empty(4, 6))),
     ("flatten-contiguous", _grid, lambda t: t.flatten(1)),
+    ("reshape-as-contiguous", _grid, lambda t: t.reshape_as(torch.empty(4, 6))),
     ("unflatten", _grid, lambda t: t.unflatten(2, (2, 2))),
     ("expand", lambda: torch.zeros(1, 3), lambda t: t.expand(4, 3)),
     ("expand-as", lambda: torch.zeros(1, 3), lambda t: t.expand_as(torch.empty(4, 3))),
@@ -57,6 +121,21 @@ MULTI_VIEW_OPS = [
     ("chunk", _grid, lambda t: t.chunk(2, dim=2)),
     ("tensor-split", _grid, lambda t: t.tensor_split(3, dim=2)),
     ("hsplit", _grid, lambda t: t.hsplit(3)),
+    ("vsplit", _grid, lambda t: t.vsplit([1])),
+    ("dsplit", _grid, lambda t: t.dsplit([1, 3])),
+    ("split-with-sizes", _grid, lambda t: t.split_with_sizes([1, 3], dim=2)),
+]
+
+# Listed as a view op, but autograd does not record its result as a view (it has no _base): it shares memory all the same.
+UNTRACKED_VIEW_OPS = [
+    ("detach", _grid, lambda t: t.detach()),
+    ("detach-of-a-result-requiring-grad", lambda: _grid().requires_grad_().mul(2), lambda t: t.detach()),
+]
+
+# (id, the accessor, a write through what it returns, the dense tensor expected after that write)
+SPARSE_VIEW_OPS = [
+    ("indices", lambda s: s.indices(), lambda part: part[1, 0].fill_(1), [[0.0, 3.0, 0.0], [4.0, 0.0, 5.0]]),
+    ("values", lambda s: s.values(), lambda part: part[1].fill_(-4), [[0.0, 0.0, 3.0], [-4.0, 0.0, 5.0]]),
 ]
 
 COPY_OPS = [
@@ -77,6 +156,7 @@ COPY_OPS = [
     ("view-copy", lambda t: torch.view_copy(t, (6, 4))),
     ("unsqueeze-copy", lambda t: torch.unsqueeze_copy(t, 0)),
     ("to-other-dtype", lambda t: t.to(torch.float64)),
+    ("reshape-as-non-viewable", lambda t: t.transpose(0, 2).reshape_as(torch.empty(6, 4))),
 ]
 
 
@@ -105,9 +185,48 @@ def test_splitting_view_op_returns_views_of_its_input(name, make_base, operation
 @pytest.mark.doc("torch.transpose_copy")
 @pytest.mark.parametrize(("name", "operation"), COPY_OPS, ids=_ids(COPY_OPS))
 def test_copying_op_returns_a_new_tensor(name, operation, device):
-    """Advanced indexing, index_select, masked_select, clone and the *_copy ops return new tensors, never views."""
+    """Advanced indexing, index_select, clone, the *_copy ops, and reshape_as where no view fits return new tensors."""
     base = _grid().to(device)
     assert_not_view(base, operation(base))
+
+
+@pytest.mark.doc("tensor_view")
+@pytest.mark.doc("torch.Tensor.detach")
+@pytest.mark.parametrize(("name", "make_base", "operation"), UNTRACKED_VIEW_OPS, ids=_ids(UNTRACKED_VIEW_OPS))
+def test_detach_shares_its_inputs_memory_as_a_view_op(name, make_base, operation, device):
+    """detach, listed as a view op, returns a tensor in its input's memory: a write through either shows in the other."""
+    base = make_base().to(device)
+    result = operation(base)
+    assert_shares_storage(base, result)
+    assert_aliased(base, result)
+    assert_aliased(result, base)
+
+
+@pytest.mark.doc("tensor_view")
+@pytest.mark.doc("torch.Tensor.indices")
+@pytest.mark.doc("torch.Tensor.values")
+@pytest.mark.parametrize(("name", "accessor", "write", "expected"), SPARSE_VIEW_OPS, ids=_ids(SPARSE_VIEW_OPS))
+def test_sparse_indices_and_values_are_views_into_the_sparse_tensor(name, accessor, write, expected):
+    """indices() and values() of a coalesced sparse COO tensor are views: a write through them changes the tensor."""
+    sparse = _coalesced_sparse()
+    write(accessor(sparse))
+    assert_values_equal(sparse.to_dense(), torch.tensor(expected))
+
+
+@pytest.mark.doc("tensor_view")
+def test_every_view_op_the_page_lists_exists_and_has_a_view_spec():
+    """Every op the Tensor Views page lists as a view op exists in torch and has a row in the view tables above."""
+    row_ids = _ids(SINGLE_VIEW_OPS + MULTI_VIEW_OPS + UNTRACKED_VIEW_OPS + SPARSE_VIEW_OPS)
+
+    def has_row(name):
+        dashed = name.replace("_", "-")
+        return any(row == dashed or row.startswith(f"{dashed}-") for row in row_ids)
+
+    def exists(name):
+        return hasattr(torch if name in PAGE_FUNCTIONS_OF_TORCH_ONLY else torch.Tensor, name)
+
+    assert_equal([name for name in PAGE_VIEW_OPS if not has_row(name)], [], "listed view ops without a row")
+    assert_equal([name for name in PAGE_VIEW_OPS if not exists(name)], [], "listed view ops torch lacks")
 
 
 @pytest.mark.doc("tensor_view")
@@ -117,6 +236,16 @@ def test_in_place_op_through_a_view_changes_the_base():
     base[1].add_(5)
     base[:, 0].mul_(0).add_(7)
     assert_values_equal(base, torch.tensor([[7.0, 0.0, 0.0], [7.0, 5.0, 5.0]]))
+
+
+@pytest.mark.doc("tensor_view")
+def test_assignment_through_basic_or_advanced_indexing_writes_in_place():
+    """Assigning through basic or advanced indexing (a slice, an index list, a mask) writes into the tensor itself."""
+    target = torch.zeros(2, 3)
+    target[1, 1:] = torch.tensor([1.0, 2.0])
+    target[:, [0, 2]] = torch.tensor([[3.0, 4.0], [5.0, 6.0]])
+    target[target > 4.5] = -1.0
+    assert_values_equal(target, torch.tensor([[3.0, 0.0, 4.0], [-1.0, 1.0, -1.0]]))
 
 
 @pytest.mark.doc("tensors")

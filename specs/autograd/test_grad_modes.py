@@ -40,14 +40,16 @@ def test_enable_grad_inside_no_grad_records_again():
 
 @pytest.mark.doc("torch.autograd.grad_mode.set_grad_enabled")
 def test_set_grad_enabled_switches_recording_by_flag():
-    """torch.set_grad_enabled(flag) as a context turns recording on or off by its argument, and restores it after."""
+    """torch.set_grad_enabled(flag) as a context turns recording on or off by its flag; on exit the previous mode returns."""
     weights = torch.ones(2, requires_grad=True)
     with torch.set_grad_enabled(False):
         off = weights * 2
-    with torch.set_grad_enabled(True):
-        on = weights * 2
+    with torch.no_grad():
+        with torch.set_grad_enabled(True):
+            on = weights * 2
+        restored_inside_no_grad = torch.is_grad_enabled()
     assert_equal((off.requires_grad, on.requires_grad), (False, True), "(off, on) requires_grad")
-    assert_equal(torch.is_grad_enabled(), True, "grad mode after the blocks")
+    assert_equal((restored_inside_no_grad, torch.is_grad_enabled()), (False, True), "grad mode after each block")
 
 
 @pytest.mark.doc("torch.autograd.grad_mode.inference_mode")
@@ -88,7 +90,7 @@ def test_no_grad_decorates_a_function_without_parentheses():
 @pytest.mark.change("grad-mode-decorators-without-parentheses", side="before")
 def test_no_grad_needs_parentheses_to_decorate():
     """torch.no_grad takes no function: @torch.no_grad without parentheses raises TypeError; @torch.no_grad() works."""
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="takes 1 positional argument but 2 were given"):
         torch.no_grad(lambda: None)
 
 
@@ -118,3 +120,17 @@ def test_set_grad_enabled_as_a_decorator_switches_the_mode_when_decorating():
         assert_equal(torch.is_grad_enabled(), False, "is_grad_enabled() after decorating")
     finally:
         torch.set_grad_enabled(True)
+
+
+@pytest.mark.doc("autograd", "locally-disabling-gradient-computation")
+@pytest.mark.claim("003.autograd-controls-grad-mode", verdict="holds")
+def test_torch_autograd_holds_the_switches_for_recording():
+    """torch.autograd.no_grad, enable_grad and set_grad_enabled turn recording off and on for their block."""
+    x = torch.ones(2, requires_grad=True)
+    with torch.autograd.no_grad():
+        assert_equal((x * 2).requires_grad, False, "requires_grad under torch.autograd.no_grad()")
+        with torch.autograd.enable_grad():
+            assert_equal((x * 2).requires_grad, True, "requires_grad under torch.autograd.enable_grad()")
+    with torch.autograd.set_grad_enabled(False):
+        assert_equal((x * 2).requires_grad, False, "requires_grad under torch.autograd.set_grad_enabled(False)")
+    assert_equal((x * 2).requires_grad, True, "requires_grad after the blocks")

@@ -8,6 +8,7 @@ from torchspecs.assertions import assert_equal, assert_independent, assert_share
 
 
 @pytest.mark.doc("notes/autograd")
+@pytest.mark.claim("003.requires-grad-tracks-operations", verdict="holds")
 @pytest.mark.claim("001.requires-grad-marks-trainable", verdict="holds")
 def test_results_of_an_op_on_a_tensor_that_requires_grad_require_grad():
     """A result requires grad, and has a grad_fn, when any input requires grad; otherwise neither."""
@@ -48,6 +49,7 @@ def test_grad_fn_is_the_backward_function_not_the_gradient():
 
 
 @pytest.mark.doc("torch.Tensor.grad")
+@pytest.mark.claim("001.backward-differentiates-the-objective", verdict="holds")
 @pytest.mark.claim("003.grad-after-backward", verdict="holds")
 @pytest.mark.claim("001.grad-holds-the-derivative", verdict="holds")
 def test_grad_is_none_until_backward_then_holds_the_derivative():
@@ -109,6 +111,8 @@ def test_backward_of_a_non_scalar_needs_a_gradient_argument():
 
 
 @pytest.mark.doc("torch.Tensor.backward")
+@pytest.mark.claim("004.backward-computes-tensor-gradients", verdict="holds")
+@pytest.mark.claim("004.autodiff-for-backpropagation", verdict="holds")
 @pytest.mark.claim("004.autograd-example-gradients", verdict="holds")
 def test_the_notes_worked_example_gives_9a_squared_and_minus_2b():
     """For Q = 3a^3 - b^2 and an external gradient of ones, a.grad is 9a^2 and b.grad is -2b exactly."""
@@ -163,3 +167,69 @@ def test_clone_copies_memory_but_stays_in_the_graph():
     assert_equal(type(copy.grad_fn).__name__, "CloneBackward0", "the clone's grad_fn")
     (copy * 4).sum().backward()
     assert_values_equal(weights.grad, torch.tensor([4.0, 4.0]))
+
+
+def _mul_nodes(tensor: torch.Tensor) -> int:
+    """How many MulBackward0 nodes lie on the chain from ``tensor`` back to its leaf."""
+    count, node = 0, tensor.grad_fn
+    while node is not None:
+        count += type(node).__name__ == "MulBackward0"
+        node = next((parent for parent, _ in node.next_functions if parent is not None), None)
+    return count
+
+
+def _doubled(x: torch.Tensor, times: int) -> torch.Tensor:
+    for _ in range(times):
+        x = x * 2
+    return x
+
+
+@pytest.mark.doc("notes/autograd")
+@pytest.mark.claim("001.define-by-run", verdict="holds")
+@pytest.mark.claim("004.graph-made-at-run-time", verdict="holds")
+@pytest.mark.claim("003.graph-rebuilt-each-iteration", verdict="holds")
+def test_the_graph_is_recorded_as_operations_run_and_follows_python_control_flow():
+    """Each operation records its grad_fn as it runs; a loop run 1 or 3 times records a graph of 1 or 3 steps."""
+    x = torch.tensor([1.5], requires_grad=True)
+    assert_equal(type((x * 2).grad_fn).__name__, "MulBackward0", "the grad_fn right after x * 2")
+    for times in (1, 3):
+        result = _doubled(x, times)
+        assert_equal(_mul_nodes(result), times, f"MulBackward0 nodes after doubling {times} time(s)")
+        (grad,) = torch.autograd.grad(result.sum(), x)
+        assert_values_equal(grad, torch.tensor([2.0**times]))
+
+
+@pytest.mark.doc("notes/autograd")
+@pytest.mark.claim("003.backward-applies-the-chain-rule", verdict="holds")
+def test_backward_applies_the_chain_rule():
+    """backward() of sin(w^2) gives w.grad = cos(w^2) * 2w: the outer derivative times the inner one."""
+    w = torch.tensor([-1.5, 0.5, 2.0], dtype=torch.float64, requires_grad=True)
+    torch.sin(w**2).sum().backward()
+    expected = torch.cos(w.detach() ** 2) * 2 * w.detach()
+    assert_equal(bool(torch.allclose(w.grad, expected)), True, f"w.grad {w.grad} is cos(w^2) * 2w {expected}")
+
+
+class _Cube(torch.autograd.Function):
+    """x^3 with its derivative 3x^2 written by hand."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x**3
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return grad_output * 3 * x**2
+
+
+@pytest.mark.doc("torch.autograd.Function")
+@pytest.mark.claim("003.autograd-has-function-base-class", verdict="holds")
+def test_a_subclass_of_autograd_function_is_differentiable_through_its_own_backward():
+    """A torch.autograd.Function subclass with forward and backward is applied with .apply; backward uses its backward."""
+    x = torch.tensor([-2.0, 1.0, 3.0], requires_grad=True)
+    cubed = _Cube.apply(x)
+    assert_values_equal(cubed.detach(), torch.tensor([-8.0, 1.0, 27.0]))
+    assert_equal(type(cubed.grad_fn).__name__, "_CubeBackward", "the grad_fn of _Cube.apply(x)")
+    cubed.sum().backward()
+    assert_values_equal(x.grad, torch.tensor([12.0, 3.0, 27.0]))

@@ -30,8 +30,18 @@ def test_sampler_warns_that_its_data_source_is_unused_and_still_takes_it():
 @pytest.mark.change("sampler-data-source-removed", side="after")
 def test_sampler_takes_no_arguments():
     """Sampler() takes no arguments: Sampler(data_source) raises TypeError, as does a subclass's super().__init__(data)."""
-    with pytest.raises(TypeError):
+
+    class Passing(Sampler):
+        def __init__(self, data_source):
+            super().__init__(data_source)
+
+        def __iter__(self):
+            return iter(())
+
+    with pytest.raises(TypeError, match=r"^Sampler\(\) takes no arguments$"):
         Sampler([1, 2, 3])
+    with pytest.raises(TypeError, match=r"object\.__init__\(\) takes exactly one argument"):
+        Passing([1, 2, 3])
 
 
 class Unfinished(IterableDataset):

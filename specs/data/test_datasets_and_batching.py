@@ -34,7 +34,8 @@ def test_a_map_style_dataset_needs_only_getitem_and_len_for_a_default_loader():
     assert_equal(
         [batch.tolist() for batch in DataLoader(Squares(), batch_size=2)], [[0, 10], [20, 30], [40]], "batches"
     )
-    with pytest.raises(TypeError):
+    assert_equal(len(DataLoader(Squares(), batch_size=2)), 3, "len of a loader over a dataset with __len__")
+    with pytest.raises(TypeError, match=r"object of type 'OnlyGetItem' has no len\(\)"):
         len(DataLoader(OnlyGetItem(), batch_size=2))
 
 
@@ -64,6 +65,7 @@ def test_tensor_dataset_indexes_every_tensor_along_the_first_dim():
 @pytest.mark.claim("004.batch-size-is-the-mini-batch-size", verdict="holds")
 @pytest.mark.claim("003.drop-last-discards-the-remainder", verdict="holds")
 @pytest.mark.doc("data", "loading-batched-and-non-batched-data")
+@pytest.mark.claim("003.utils-data-minibatch-utilities", verdict="holds")
 @pytest.mark.claim("004.drop-last-example", verdict="holds")
 @pytest.mark.claim("002.drop-last-uses-the-last-batch", verdict="holds")
 @pytest.mark.claim("003.batch-size-is-number-of-batches", verdict="wrong")
@@ -92,6 +94,8 @@ def test_batch_size_none_yields_samples_one_by_one():
     samples = list(DataLoader(TensorDataset(torch.arange(3)), batch_size=None))
     assert_equal(len(samples), 3, "the number of items")
     assert_equal(samples[0][0].shape, torch.Size([]), "the shape of the first sample's tensor")
+    numbers = list(DataLoader([5, -1, 3], batch_size=None))
+    assert_equal([(type(number), number) for number in numbers], [(int, 5), (int, -1), (int, 3)], "the numbers")
 
 
 @pytest.mark.claim("002.shuffle-chooses-shuffling", verdict="holds")
@@ -142,6 +146,9 @@ def test_batch_sampler_excludes_batch_size_shuffle_sampler_and_drop_last(conflic
 
 
 @pytest.mark.doc("torch.utils.data.DataLoader")
+@pytest.mark.claim("002.dataloader-dataset-argument", verdict="holds")
+@pytest.mark.claim("004.dataloader-dataset-object", verdict="holds")
+@pytest.mark.claim("003.loader-dataset-attribute", verdict="holds")
 @pytest.mark.claim("003.loader-dataset-and-enumerate", verdict="holds")
 def test_a_loader_exposes_its_dataset_and_enumerates_batches():
     """loader.dataset is the dataset it was given; enumerate(loader) yields (batch index, batch)."""
@@ -173,3 +180,102 @@ def test_the_dataloader_module_is_not_callable_the_class_is():
     with pytest.raises(TypeError, match="'module' object is not callable"):
         torch.utils.data.dataloader(pin_memory=True)
     assert_equal(DataLoader(range(2), pin_memory=False).pin_memory, False, "DataLoader(pin_memory=False).pin_memory")
+
+
+@pytest.mark.doc("torch.utils.data.DataLoader")
+@pytest.mark.claim("001.dataloader-is-a-class-that-batches-and-shuffles", verdict="holds")
+@pytest.mark.claim("004.dataloader-defines-loading", verdict="holds")
+def test_dataloader_is_a_class_that_batches_shuffles_and_reshapes_the_samples():
+    """DataLoader is a class whose instances load a dataset in batches, shuffle it with shuffle=True, and give each
+    batch the form collate_fn makes."""
+    assert_equal(inspect.isclass(DataLoader), True, "DataLoader is a class")
+    batches = [batch.tolist() for batch in DataLoader(list(range(5)), batch_size=2)]
+    assert_equal(batches, [[0, 1], [2, 3], [4]], "the batches of five samples by two")
+    shuffled = DataLoader(list(range(8)), batch_size=8, shuffle=True, generator=torch.Generator().manual_seed(0))
+    order = next(iter(shuffled)).tolist()
+    assert_equal((sorted(order), order == list(range(8))), (list(range(8)), False), "(the samples, in order)")
+    summed = DataLoader(list(range(4)), batch_size=2, collate_fn=sum)
+    assert_equal(list(summed), [1, 5], "batches made by collate_fn=sum")
+
+
+@pytest.mark.doc("torch.utils.data.DataLoader")
+@pytest.mark.claim("001.sampler-sets-how-to-sample", verdict="holds")
+@pytest.mark.claim("002.sampler-controls-indices", verdict="holds")
+def test_a_sampler_decides_which_indices_are_loaded_and_in_what_order():
+    """sampler=[3, 0, 3, 1] loads dataset[3], dataset[0], dataset[3], dataset[1]: the sampler's indices, in its order."""
+    dataset = [10, 11, 12, 13]
+    loaded = [batch.tolist() for batch in DataLoader(dataset, batch_size=2, sampler=[3, 0, 3, 1])]
+    assert_equal(loaded, [[13, 10], [13, 11]], "the batches")
+
+
+@pytest.mark.doc("torch.utils.data.DataLoader")
+@pytest.mark.claim("004.sampler-is-a-function", verdict="wrong")
+def test_a_sampler_is_an_iterable_of_indices_not_a_function():
+    """A sampler is iterated for indices: a function returning indices is refused with TypeError when loading starts."""
+    with pytest.raises(TypeError, match="'function' object is not iterable"):
+        list(DataLoader([10, 11, 12, 13], sampler=lambda: [3, 2, 1, 0]))
+    assert_equal(
+        [batch.item() for batch in DataLoader([10, 11, 12, 13], sampler=range(3, -1, -1))],
+        [13, 12, 11, 10],
+        "samples by a range sampler",
+    )
+
+
+@pytest.mark.doc("torch.utils.data.DataLoader")
+@pytest.mark.claim("002.batch-sampler-like-sampler", verdict="holds")
+@pytest.mark.claim("004.batch-sampler-samples-batches", verdict="holds")
+def test_a_batch_sampler_gives_the_indices_of_a_whole_batch_at_a_time():
+    """batch_sampler=[[4, 0], [1, 2, 3]] loads exactly those batches: like a sampler it picks indices, a batch at a time."""
+    dataset = [10, 11, 12, 13, 14]
+    loaded = [batch.tolist() for batch in DataLoader(dataset, batch_sampler=[[4, 0], [1, 2, 3]])]
+    assert_equal(loaded, [[14, 10], [11, 12, 13]], "the batches")
+
+
+class CustomDataset(Dataset):
+    """The notes' dataset: five texts and their classes, each sample a dict."""
+
+    def __init__(self, text, labels):
+        self.labels = labels
+        self.data = text
+
+    def __len__(self):
+        return len(self.labels)
+
+    def __getitem__(self, idx):
+        return {"Text": self.data[idx], "Class": self.labels[idx]}
+
+
+def _notes_dataset() -> CustomDataset:
+    text = ["Happy", "Amazing", "Sad", "Unhapy", "Glum"]
+    labels = ["Positive", "Positive", "Negative", "Negative", "Negative"]
+    return CustomDataset(text, labels)
+
+
+@pytest.mark.doc("data", "map-style-datasets")
+@pytest.mark.claim("004.getitem-makes-it-subscriptable", verdict="holds")
+@pytest.mark.claim("004.len-defines-the-size", verdict="holds")
+@pytest.mark.claim("004.five-samples-in-batches-of-two", verdict="holds")
+@pytest.mark.claim("002.getitem-returns-the-idx-th-sample", verdict="holds")
+def test_the_notes_custom_dataset_is_indexed_sized_and_batched_by_its_methods():
+    """dataset[1] is what __getitem__(1) returns; len is __len__'s five; batch_size=2 gives batches of 2, 2 and 1."""
+    dataset = _notes_dataset()
+    assert_equal(dataset[1], {"Text": "Amazing", "Class": "Positive"}, "dataset[1]")
+    assert_equal(len(dataset), 5, "len(dataset)")
+    in_order = [batch["Text"] for batch in DataLoader(dataset, batch_size=1)]
+    assert_equal(in_order, [[dataset[i]["Text"]] for i in range(5)], "batches of one, in index order")
+    loader = DataLoader(dataset, batch_size=2, shuffle=True, generator=torch.Generator().manual_seed(0))
+    batches = [batch["Text"] for batch in loader]
+    assert_equal([len(batch) for batch in batches], [2, 2, 1], "the batch sizes")
+    assert_equal(sorted(text for batch in batches for text in batch), sorted(dataset.data), "the texts, once each")
+
+
+@pytest.mark.doc("torch.utils.data.DataLoader")
+@pytest.mark.claim("004.iter-makes-a-generator", verdict="wrong")
+def test_iter_of_a_loader_is_an_iterator_object_not_a_generator():
+    """iter(loader) is a DataLoader iterator, not a generator (no send or throw); next() gives the batches in turn."""
+    iterator = iter(DataLoader([10, 11, 12], batch_size=2))
+    assert_equal(inspect.isgenerator(iterator), False, "inspect.isgenerator(iter(loader))")
+    assert_equal((hasattr(iterator, "__next__"), hasattr(iterator, "send")), (True, False), "(__next__, send)")
+    assert_equal([next(iterator).tolist(), next(iterator).tolist()], [[10, 11], [12]], "the batches next() gives")
+    with pytest.raises(StopIteration):
+        next(iterator)

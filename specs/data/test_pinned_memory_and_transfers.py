@@ -11,14 +11,8 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from torchspecs.assertions import assert_equal, assert_values_equal
+from torchspecs.devices import NO_ACCELERATOR_ERRORS
 
-NO_ACCELERATOR_ERRORS = (
-    "Cannot access accelerator device when none is available"
-    "|Found no NVIDIA driver"
-    "|CUDA driver version is insufficient"
-    "|no CUDA GPUs are available"
-    "|Torch not compiled with CUDA enabled"
-)
 LONG_KERNEL_CYCLES = 200_000_000
 
 
@@ -80,6 +74,7 @@ def test_pin_memory_returns_a_pinned_copy_in_host_memory():
 
 
 @pytest.mark.doc("data", "memory-pinning")
+@pytest.mark.claim("000.pin-memory-loader-yields-pinned-batches", verdict="holds")
 @pytest.mark.needs_device("cuda")
 def test_pin_memory_loader_yields_pinned_batches_with_cuda():
     """DataLoader(pin_memory=True) yields batches in pinned host memory when CUDA is present."""
@@ -131,11 +126,11 @@ def test_non_blocking_copy_from_pageable_memory_is_still_correct():
 
 
 @pytest.mark.doc("torch.nn.Module.to")
-@pytest.mark.needs_device("cuda")
-def test_module_to_cuda_moves_parameters_and_buffers_not_plain_tensors():
-    """module.to('cuda') moves parameters and buffers; a plain tensor attribute stays on the CPU."""
+@pytest.mark.needs_device("accelerator")
+def test_module_to_an_accelerator_moves_parameters_and_buffers_not_plain_tensors(accelerator):
+    """module.to(accelerator) moves parameters and buffers; a plain tensor attribute stays on the CPU."""
     module = nn.BatchNorm1d(2)
     module.plain = torch.zeros(2)
-    module.to("cuda")
+    module.to(accelerator)
     devices = (module.weight.device.type, module.running_mean.device.type, module.plain.device.type)
-    assert_equal(devices, ("cuda", "cuda", "cpu"), "(parameter, buffer, plain tensor) devices")
+    assert_equal(devices, (accelerator.type, accelerator.type, "cpu"), "(parameter, buffer, plain tensor) devices")

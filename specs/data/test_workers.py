@@ -109,6 +109,7 @@ def test_worker_init_fn_is_called_once_in_each_worker_with_its_id():
 def test_get_worker_info_describes_the_worker_inside_one():
     """Inside a worker, get_worker_info() gives its id, num_workers and seed; torch there is seeded with that seed."""
     samples = _samples(num_workers=WORKERS)
+    assert_equal({sample["worker"] for sample in samples}, set(range(WORKERS)), "the worker ids seen")
     assert_equal({sample["num_workers"] for sample in samples}, {WORKERS}, "num_workers seen by the workers")
     assert_equal(
         all(sample["torch_seed"] == sample["info_seed"] for sample in samples), True, "torch seed == info.seed"
@@ -127,12 +128,13 @@ def test_workers_get_seeds_base_seed_plus_id_and_distinct_numpy_streams():
 
 @pytest.mark.doc("data", "randomness-in-multi-process-data-loading")
 def test_worker_seeds_repeat_with_a_seeded_generator():
-    """With the same generator seed, the workers get the same seeds again."""
+    """With the same generator seed, the workers get the same seeds again; with another seed, other seeds."""
     seeds = [
-        [sample["info_seed"] for sample in _samples(num_workers=WORKERS, generator=torch.Generator().manual_seed(5))]
-        for _ in range(2)
+        [sample["info_seed"] for sample in _samples(num_workers=WORKERS, generator=torch.Generator().manual_seed(seed))]
+        for seed in (5, 5, 6)
     ]
     assert_equal(seeds[0], seeds[1], "the worker seeds of two loaders with generator seed 5")
+    assert_equal(seeds[0] == seeds[2], False, "generator seeds 5 and 6 give the same worker seeds")
 
 
 @pytest.mark.doc("torch.utils.data.DataLoader")

@@ -1,9 +1,32 @@
-"""Asking torch which devices there are: torch.accelerator, the old has_* flags, and the default device."""
+"""Asking torch which devices there are: torch.accelerator, the old has_* flags, and the default device.
+
+torch.accelerator is specified on both kinds of machine: the specs marked
+without_accelerator run where none is present, those that need an
+accelerator where one is (each skips, with the reason, on the other).
+"""
 
 import pytest
 import torch
 
 from torchspecs.assertions import assert_equal
+from torchspecs.devices import NO_ACCELERATOR_ERRORS
+
+# Calls that need the accelerator's current device, looked up at call time so that a breakage reaches them.
+DEVICE_CALLS = {
+    "current_device_index": lambda: torch.accelerator.current_device_index(),
+    "set_device_index": lambda: torch.accelerator.set_device_index(0),
+    "synchronize": lambda: torch.accelerator.synchronize(),
+}
+
+
+def _accelerator_torch_was_built_for() -> torch.device | None:
+    """The accelerator this torch was compiled for, from each backend's own is-built flag; None for a CPU-only build."""
+    built = {
+        "cuda": torch.backends.cuda.is_built(),
+        "xpu": torch.xpu._is_compiled(),
+        "mps": torch.backends.mps.is_built(),
+    }
+    return next((torch.device(name) for name, is_built in built.items() if is_built), None)
 
 
 @pytest.mark.doc("torch.accelerator.is_available")
@@ -12,6 +35,64 @@ from torchspecs.assertions import assert_equal
 def test_torch_accelerator_reports_no_accelerator_on_a_machine_without_one():
     """Without an accelerator, torch.accelerator.is_available() is False (whatever accelerator torch was built for)."""
     assert_equal(torch.accelerator.is_available(), False, "torch.accelerator.is_available()")
+
+
+@pytest.mark.doc("torch.accelerator.device_count")
+@pytest.mark.change("accelerator-namespace", side="after")
+# 2.7 asks the runtime of the accelerator torch was built for, and a CUDA build's raises when there is no driver.
+@pytest.mark.torch_version("<2.7 or >=2.8")
+@pytest.mark.without_accelerator
+def test_device_count_is_zero_without_an_accelerator():
+    """Without an accelerator, torch.accelerator.device_count() is 0."""
+    assert_equal(torch.accelerator.device_count(), 0, "torch.accelerator.device_count()")
+
+
+@pytest.mark.doc("torch.accelerator.current_accelerator")
+@pytest.mark.change("accelerator-namespace", side="after")
+@pytest.mark.change("current-accelerator-is-the-built-one", side="before")
+@pytest.mark.without_accelerator
+def test_current_accelerator_raises_without_an_accelerator():
+    """current_accelerator() is the accelerator available at run time: without one it raises RuntimeError."""
+    with pytest.raises(RuntimeError, match="Cannot access accelerator device when none is available"):
+        torch.accelerator.current_accelerator()
+
+
+@pytest.mark.doc("torch.accelerator.current_accelerator")
+@pytest.mark.change("current-accelerator-is-the-built-one", side="after")
+def test_current_accelerator_is_the_one_torch_was_built_for():
+    """current_accelerator() is the accelerator torch was built for, present or not (None for a CPU-only build)."""
+    assert_equal(torch.accelerator.current_accelerator(), _accelerator_torch_was_built_for(), "current_accelerator()")
+
+
+@pytest.mark.doc("torch.accelerator.current_device_index")
+@pytest.mark.doc("torch.accelerator.set_device_index")
+@pytest.mark.doc("torch.accelerator.synchronize")
+@pytest.mark.change("accelerator-namespace", side="after")
+@pytest.mark.without_accelerator
+@pytest.mark.parametrize("call", list(DEVICE_CALLS))
+def test_calls_on_the_current_device_raise_without_an_accelerator(call):
+    """Without an accelerator, current_device_index(), set_device_index(0) and synchronize() raise RuntimeError."""
+    with pytest.raises(RuntimeError, match=NO_ACCELERATOR_ERRORS):
+        DEVICE_CALLS[call]()
+
+
+@pytest.mark.doc("torch.accelerator.current_accelerator")
+@pytest.mark.torch_version(">=2.6")
+@pytest.mark.needs_device("accelerator")
+def test_current_accelerator_is_the_accelerator_present(accelerator):
+    """With an accelerator present, current_accelerator() is a torch.device of its type, with no index."""
+    assert_equal(torch.accelerator.current_accelerator(), torch.device(accelerator.type), "current_accelerator()")
+
+
+@pytest.mark.doc("torch.accelerator.is_available")
+@pytest.mark.doc("torch.accelerator.device_count")
+@pytest.mark.torch_version(">=2.6")
+@pytest.mark.needs_device("accelerator")
+def test_an_accelerator_present_is_available_and_counted(accelerator):
+    """With an accelerator present, is_available() is True and device_count() is its backend's count (at least 1)."""
+    count = torch.get_device_module(accelerator.type).device_count()
+    found = (torch.accelerator.is_available(), torch.accelerator.device_count(), count >= 1)
+    assert_equal(found, (True, count, True), "(is_available(), device_count(), backend count >= 1)")
 
 
 @pytest.mark.doc("torch.cuda.is_available")

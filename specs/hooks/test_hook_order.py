@@ -54,11 +54,13 @@ def test_hooks_run_in_registration_order_unless_prepended():
     """Hooks of one kind run in the order registered; prepend=True puts a hook before those already there."""
     log = []
     module = Recorded("m", log)
-    module.register_forward_hook(_recorder(log, "first"))
-    module.register_forward_hook(_recorder(log, "second"))
-    module.register_forward_hook(_recorder(log, "prepended"), prepend=True)
+    for register, kind in ((module.register_forward_pre_hook, "pre"), (module.register_forward_hook, "hook")):
+        register(_recorder(log, f"{kind}.first"))
+        register(_recorder(log, f"{kind}.second"))
+        register(_recorder(log, f"{kind}.prepended"), prepend=True)
     module(torch.ones(1, 2))
-    assert_equal(log, ["m.forward", "prepended", "first", "second"], "the events")
+    expected = ["pre.prepended", "pre.first", "pre.second", "m.forward", "hook.prepended", "hook.first", "hook.second"]
+    assert_equal(log, expected, "the events")
 
 
 @pytest.mark.doc("torch.nn.modules.module.register_module_forward_hook")

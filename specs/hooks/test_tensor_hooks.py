@@ -9,22 +9,25 @@ from torchspecs.assertions import assert_equal, assert_values_equal
 @pytest.mark.doc("torch.Tensor.register_hook")
 @pytest.mark.claim("002.tensor-hook-runs-in-backward", verdict="holds")
 def test_tensor_hook_sees_the_gradient_and_may_replace_it():
-    """register_hook(fn) calls fn with the tensor's gradient during backward; a returned tensor replaces that gradient."""
+    """register_hook(fn) calls fn with the tensor's gradient during backward; a returned tensor replaces that gradient.
+
+    On a leaf the hook sees each backward's own gradient, before it is added into .grad."""
     weights, seen = torch.tensor([1.0, 2.0], requires_grad=True), []
     weights.register_hook(lambda grad: (seen.append(grad.tolist()), grad * 10)[1])
     (weights * 3).sum().backward()
-    assert_equal(seen, [[3.0, 3.0]], "the gradient the hook saw")
-    assert_values_equal(weights.grad, torch.tensor([30.0, 30.0]))
+    (weights * 3).sum().backward()
+    assert_equal(seen, [[3.0, 3.0], [3.0, 3.0]], "the gradients the hook saw")
+    assert_values_equal(weights.grad, torch.tensor([60.0, 60.0]))
 
 
 @pytest.mark.doc("torch.Tensor.register_hook")
 def test_tensor_hook_on_an_intermediate_changes_what_flows_further_back():
-    """A hook on an intermediate tensor replaces the gradient that continues to its inputs."""
+    """A hook on an intermediate tensor replaces the gradient that continues to its inputs: (1 + 1) * 2, not 1 * 2 + 1."""
     weights = torch.tensor([1.0, 2.0], requires_grad=True)
     middle = weights * 2
-    middle.register_hook(lambda grad: grad * 0)
+    middle.register_hook(lambda grad: grad + 1)
     middle.sum().backward()
-    assert_values_equal(weights.grad, torch.zeros(2))
+    assert_values_equal(weights.grad, torch.tensor([4.0, 4.0]))
 
 
 @pytest.mark.doc("torch.Tensor.register_post_accumulate_grad_hook")

@@ -48,6 +48,7 @@ def test_named_modules_is_recursive_and_starts_with_the_module_itself():
 
 
 @pytest.mark.doc("torch.nn.Module.named_parameters")
+@pytest.mark.claim("002.named-buffers-shows-buffers", verdict="holds")
 @pytest.mark.claim("002.named-parameters-and-buffers", verdict="holds")
 def test_named_parameters_and_buffers_carry_dotted_prefixes():
     """named_parameters() and named_buffers() name each tensor by its dotted path from the module."""
@@ -134,6 +135,7 @@ def test_sequential_refuses_a_parameter():
 
 
 @pytest.mark.doc("torch.nn.ModuleList")
+@pytest.mark.claim("002.module-dict-by-key", verdict="holds")
 @pytest.mark.claim("002.module-list-and-dict-access", verdict="holds")
 def test_module_list_and_dict_register_their_modules_and_a_plain_list_does_not():
     """ModuleList and ModuleDict register their modules (indexed by position or key); a Python list hides them."""
@@ -166,3 +168,86 @@ def test_an_optimizer_never_sees_modules_held_in_a_plain_list():
     optimized = [p for group in optimizer.param_groups for p in group["params"]]
     assert_equal(len(optimized), 2, "the number of tensors the optimizer updates")
     assert_equal(any(p is holder.hidden[0].weight for p in optimized), False, "the hidden weight is in the optimizer")
+
+
+class WithSequential(nn.Module):
+    """A model whose layers are a torch.nn layer and a Sequential model, each assigned as an attribute."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+        self.head = nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+@pytest.mark.doc("torch.nn.Sequential")
+@pytest.mark.claim("003.sequential-as-a-layer-attribute", verdict="holds")
+def test_a_sequential_assigned_as_an_attribute_is_a_layer_of_the_model():
+    """self.name = nn.Sequential(...) registers the Sequential as a child like any layer, with its parameters."""
+    model = WithSequential()
+    assert_equal(list(dict(model.named_children())), ["features", "head"], "the model's children")
+    names = [name for name, _ in model.named_parameters()]
+    assert_equal(names, ["features.0.weight", "features.0.bias", "head.weight", "head.bias"], "named_parameters()")
+    x = torch.tensor([[1.0, -1.0]])
+    assert_equal(bool(torch.equal(model(x), model.head(model.features(x)))), True, "model(x) runs the Sequential")
+
+
+def _fit_a_line(model: nn.Module) -> float:
+    """Trains model on y = 2x + 1 with SGD and returns the final mean squared error."""
+    x = torch.tensor([[-1.0], [0.0], [1.0], [2.0]])
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for _ in range(200):
+        optimizer.zero_grad()
+        loss = ((model(x) - (2 * x + 1)) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+    return loss.item()
+
+
+@pytest.mark.doc("torch.nn.Linear")
+@pytest.mark.doc("torch.nn.Sequential")
+@pytest.mark.claim("003.sequential-as-a-model", verdict="holds")
+@pytest.mark.claim("003.linear-as-model-or-layer", verdict="holds")
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: nn.Linear(1, 1),
+        lambda: nn.Sequential(nn.Linear(1, 1)),
+        lambda: nn.Sequential(nn.Linear(1, 1), nn.Identity()),
+    ],
+    ids=["linear", "sequential", "sequential-of-two"],
+)
+def test_a_linear_or_a_sequential_is_a_model_by_itself(make):
+    """A bare nn.Linear, or an nn.Sequential, is a whole model: SGD on its parameters fits y = 2x + 1."""
+    assert_equal(_fit_a_line(make()) < 1e-4, True, "the loss after training is below 1e-4")
+
+
+class _SharedHead(nn.Module):
+    """Two attributes hold one Linear, and a nested block has parameters of its own."""
+
+    def __init__(self):
+        super().__init__()
+        self.block = Block()
+        self.head = nn.Linear(2, 3)
+        self.tied = self.head
+        self.scale = nn.Parameter(torch.ones(1))
+
+
+@pytest.mark.doc("torch.nn.Module.children")
+def test_children_yields_each_direct_submodule_once_in_assignment_order():
+    """children() yields the direct submodules in the order they were assigned, a module held twice only once, and
+    not the submodules' own children."""
+    model = _SharedHead()
+    assert_equal(list(model.children()), [model.block, model.head], "children()")
+
+
+@pytest.mark.doc("torch.nn.Module.parameters")
+def test_parameters_yields_every_parameter_once_own_first_unless_recurse_is_false():
+    """parameters() yields the module's own parameters, then its submodules' in order, a shared parameter only once;
+    parameters(recurse=False) yields the module's own only."""
+    model = _SharedHead()
+    expected = [model.scale, model.block.linear.weight, model.block.linear.bias, model.head.weight, model.head.bias]
+    assert_equal([p is e for p, e in zip(model.parameters(), expected, strict=True)], [True] * 5, "parameters()")
+    assert_equal([p is model.scale for p in model.parameters(recurse=False)], [True], "parameters(recurse=False)")

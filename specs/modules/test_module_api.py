@@ -95,6 +95,7 @@ class _ScaleWithBackward(nn.Module):
 
 
 @pytest.mark.doc("notes/modules")
+@pytest.mark.claim("004.module-backward-computes-parameter-gradients", verdict="wrong")
 @pytest.mark.claim("001.module-defines-backward", verdict="wrong")
 def test_a_module_defines_forward_but_no_backward():
     """nn.Module has forward, and no backward: the backward pass is autograd's, computed from what forward ran."""
@@ -102,6 +103,7 @@ def test_a_module_defines_forward_but_no_backward():
 
 
 @pytest.mark.doc("notes/modules")
+@pytest.mark.claim("004.module-backward-computes-parameter-gradients", verdict="wrong")
 @pytest.mark.claim("001.module-backward-can-be-overridden", verdict="wrong")
 def test_a_backward_method_on_a_module_is_never_called_by_autograd():
     """A backward method defined on a module is never called: loss.backward() takes its gradients from autograd."""
@@ -111,3 +113,56 @@ def test_a_backward_method_on_a_module_is_never_called_by_autograd():
     assert_equal(module.backward_calls, 0, "calls of the module's backward")
     assert_equal(module.scale.grad.item(), 4.0, "d(sum(3x + 1))/d scale = sum(x)")
     assert_equal(x.grad.tolist(), [3.0, 3.0, 3.0], "d(sum(3x + 1))/dx")
+
+
+@pytest.mark.doc("torch.nn.Module")
+@pytest.mark.claim("001.module-is-the-layer-base-class", verdict="holds")
+@pytest.mark.claim("004.module-is-the-base-class", verdict="holds")
+@pytest.mark.claim("003.nn-holds-layers-activations-losses", verdict="holds")
+@pytest.mark.parametrize(
+    "name", ["Linear", "Conv2d", "RNN", "Embedding", "Sequential", "ReLU", "Sigmoid", "CrossEntropyLoss", "MSELoss"]
+)
+def test_layers_activations_and_losses_in_torch_nn_are_modules(name):
+    """torch.nn's layers, activations and losses are classes derived from nn.Module, the base class of them all."""
+    layer_class = getattr(nn, name)
+    assert_equal(isinstance(layer_class, type), True, f"nn.{name} is a class")
+    assert_equal(issubclass(layer_class, nn.Module), True, f"nn.{name} is a subclass of nn.Module")
+
+
+class _LayerBeforeInit(nn.Module):
+    """A model that assigns a layer before calling super().__init__()."""
+
+    def __init__(self):
+        self.linear = nn.Linear(1, 1)
+        super().__init__()
+
+
+@pytest.mark.doc("torch.nn.Module")
+@pytest.mark.claim("003.module-subclass-calls-super-init", verdict="holds")
+def test_a_layer_assigned_before_super_init_is_refused():
+    """A Module subclass must call super().__init__() before it assigns a layer: otherwise AttributeError."""
+    with pytest.raises(AttributeError, match=r"cannot assign module before Module.__init__\(\) call"):
+        _LayerBeforeInit()
+
+
+class _Recorded(nn.Module):
+    """A model whose forward records each call and returns 2x + 1."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def forward(self, x):
+        self.calls.append(x)
+        return 2 * x + 1
+
+
+@pytest.mark.doc("torch.nn.Module.forward")
+@pytest.mark.claim("003.forward-runs-when-model-is-called", verdict="holds")
+def test_calling_a_model_runs_its_forward_once_and_returns_its_result():
+    """model(x) runs forward(x) once, with x, and returns what forward returned."""
+    model, x = _Recorded(), torch.tensor([-1.0, 3.0])
+    result = model(x)
+    assert_equal(len(model.calls), 1, "the number of forward calls")
+    assert_equal(model.calls[0] is x, True, "forward received x itself")
+    assert_equal(result.tolist(), [-1.0, 7.0], "model(x)")

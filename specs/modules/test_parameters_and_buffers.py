@@ -117,3 +117,59 @@ def test_copying_into_weight_data_sets_a_parameter_without_recording_it():
     embedding.weight.data.copy_(pretrained)
     assert_values_equal(embedding.weight.detach(), pretrained)
     assert_equal((embedding.weight.grad_fn, embedding.weight.is_leaf), (None, True), "(grad_fn, is_leaf) of the weight")
+
+
+@pytest.mark.doc("torch.nn.Linear")
+@pytest.mark.doc("torch.nn.Conv2d")
+@pytest.mark.claim("001.linear-and-conv-define-parameters", verdict="holds")
+@pytest.mark.claim("002.linear-w-and-b-are-parameters", verdict="holds")
+@pytest.mark.parametrize("make", [lambda: nn.Linear(3, 2), lambda: nn.Conv2d(1, 2, 3)], ids=["linear", "conv2d"])
+def test_linear_and_conv_define_their_weight_and_bias_as_parameters(make):
+    """Linear and Conv2d make their weight and bias as torch.nn.parameter.Parameter, registered and trainable."""
+    layer = make()
+    for name in ("weight", "bias"):
+        assert_equal(type(getattr(layer, name)), torch.nn.parameter.Parameter, f"the type of layer.{name}")
+    assert_equal([name for name, _ in layer.named_parameters()], ["weight", "bias"], "named_parameters()")
+    assert_equal(all(p.requires_grad for p in layer.parameters()), True, "every parameter requires grad")
+
+
+@pytest.mark.doc("torch.Tensor.requires_grad_")
+@pytest.mark.claim("003.parameters-require-grad", verdict="holds")
+def test_requires_grad_of_a_parameter_says_whether_it_trains():
+    """A parameter with requires_grad True gets a grad and moves on a step; one set to False gets none and stays."""
+    layer = nn.Linear(2, 1)
+    layer.bias.requires_grad_(False)
+    weight, bias = layer.weight.detach().clone(), layer.bias.detach().clone()
+    optimizer = torch.optim.SGD(layer.parameters(), lr=0.5)
+    layer(torch.tensor([[1.0, -2.0]])).sum().backward()
+    optimizer.step()
+    assert_equal([p.requires_grad for p in layer.parameters()], [True, False], "requires_grad of weight and bias")
+    assert_equal(layer.bias.grad, None, "the frozen bias's grad")
+    assert_values_equal(layer.bias.detach(), bias)
+    assert_values_equal(layer.weight.detach(), weight - 0.5 * torch.tensor([[1.0, -2.0]]))
+
+
+class MyLiner(nn.Module):
+    """The notes' own linear layer: x @ weights + bias, with (in, out)-shaped weights."""
+
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.weights = nn.Parameter(torch.randn(in_features, out_features, generator=torch.Generator().manual_seed(0)))
+        self.bias = nn.Parameter(torch.randn(out_features, generator=torch.Generator().manual_seed(1)))
+
+    def forward(self, x):
+        return x @ self.weights + self.bias
+
+
+@pytest.mark.doc("torch.nn.parameter.Parameter")
+@pytest.mark.claim("004.custom-linear-forward-uses-weight-bias", verdict="holds")
+def test_a_module_of_its_own_computes_from_its_parameters_and_trains_them():
+    """MyLiner's forward makes the output from x, weights and bias; both are its parameters and get gradients."""
+    layer, x = MyLiner(3, 2), torch.tensor([[1.0, 0.0, -1.0], [2.0, 1.0, 0.5]])
+    output = layer(x)
+    assert_equal(tuple(output.shape), (2, 2), "the output's shape")
+    assert_values_equal(output.detach(), (x @ layer.weights + layer.bias).detach())
+    assert_equal([name for name, _ in layer.named_parameters()], ["weights", "bias"], "named_parameters()")
+    output.sum().backward()
+    assert_values_equal(layer.bias.grad, torch.tensor([2.0, 2.0]))
+    assert_values_equal(layer.weights.grad, x.sum(0, keepdim=True).T.expand(3, 2))

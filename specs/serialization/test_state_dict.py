@@ -17,6 +17,8 @@ def _round_trip(obj, **load_kwargs):
 
 
 @pytest.mark.doc("notes/serialization")
+@pytest.mark.claim("003.load-state-dict-from-torch-load", verdict="holds")
+@pytest.mark.claim("003.save-state-dict-saves-current-weights", verdict="holds")
 @pytest.mark.claim("001.save-and-load-state-dict", verdict="holds")
 @pytest.mark.claim("003.save-state-dict-needs-the-model-code", verdict="holds")
 def test_state_dict_round_trip_restores_values_in_memory_of_their_own():

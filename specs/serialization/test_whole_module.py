@@ -1,6 +1,7 @@
 """Saving a whole module object, and what torch.load will unpickle: the weights_only default and its allowlist."""
 
 import builtins
+import inspect
 import io
 import re
 
@@ -112,3 +113,64 @@ def test_weights_only_refuses_a_pickle_that_would_run_code():
     finally:
         if hasattr(builtins, SENTINEL):
             delattr(builtins, SENTINEL)
+
+
+def _affine(x: torch.Tensor) -> torch.Tensor:
+    if bool(x.sum() > 0):
+        return x * 2 + 1
+    return x - 1
+
+
+@pytest.mark.doc("torch.jit.script")
+@pytest.mark.claim("003.torchscript-compiles-source", verdict="holds")
+def test_torchscript_compiles_a_function_from_its_source_control_flow_included():
+    """torch.jit.script compiles a function's source into TorchScript: an if in the source becomes an If in the graph."""
+    scripted = torch.jit.script(_affine)
+    assert_equal(isinstance(scripted, torch.jit.ScriptFunction), True, "torch.jit.script returns a ScriptFunction")
+    assert_equal("prim::If" in str(scripted.graph), True, "the compiled graph holds the if")
+    assert_values_equal(scripted(torch.tensor([1.0, 2.0])), torch.tensor([3.0, 5.0]))
+    assert_values_equal(scripted(torch.tensor([-1.0, -2.0])), torch.tensor([-2.0, -3.0]))
+
+
+def _saved_scripted_model() -> io.BytesIO:
+    """A scripted model saved by torch.jit.save; its Python class is local here and gone once this returns."""
+
+    class Doubler(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.offset = nn.Parameter(torch.tensor([0.5]))
+
+        def forward(self, x):
+            return x * 2 + self.offset
+
+    buffer = io.BytesIO()
+    torch.jit.save(torch.jit.script(Doubler()), buffer)
+    buffer.seek(0)
+    return buffer
+
+
+@pytest.mark.doc("torch.jit.load")
+@pytest.mark.claim("003.torchscript-model-loads-without-python-code", verdict="holds")
+def test_a_saved_torchscript_model_loads_and_runs_without_its_python_class():
+    """torch.jit.load rebuilds a scripted model from the file alone: no Python class is needed, its code is inside."""
+    loaded = torch.jit.load(_saved_scripted_model())
+    assert_equal(type(loaded).__name__, "RecursiveScriptModule", "the type torch.jit.load returns")
+    assert_equal(loaded.original_name, "Doubler", "the original class name it keeps")
+    assert_values_equal(loaded(torch.tensor([1.0, -1.0])).detach(), torch.tensor([2.5, -1.5]))
+
+
+@pytest.mark.doc("torch.onnx.export")
+@pytest.mark.claim("003.onnx-exports-models", verdict="holds")
+def test_torch_onnx_exports_a_model_as_an_onnx_graph():
+    """torch.onnx.export writes a model in the ONNX format: a Linear layer becomes one Gemm node holding its weights."""
+    onnx = pytest.importorskip("onnx", reason="the onnx package is not installed: torch.onnx.export writes through it")
+    # The TorchScript-based exporter: the dynamo one (the default from 2.9) also needs the onnxscript package.
+    legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+    model, buffer = nn.Linear(2, 1), io.BytesIO()
+    with torch.no_grad():
+        model.weight.copy_(torch.tensor([[3.0, -2.0]]))
+    torch.onnx.export(model, (torch.ones(1, 2),), buffer, **legacy)
+    graph = onnx.load_from_string(buffer.getvalue()).graph
+    assert_equal([node.op_type for node in graph.node], ["Gemm"], "the ONNX graph's nodes")
+    weights = [list(onnx.numpy_helper.to_array(tensor).ravel()) for tensor in graph.initializer]
+    assert_equal([3.0, -2.0] in weights, True, f"the Linear weight among the initializers {weights}")

@@ -155,11 +155,11 @@ def test_typed_legacy_constructors_make_their_dtype(constructor, expected):
 
 @pytest.mark.doc("torch.dtype")
 @pytest.mark.claim("003.dtype-given-at-creation", verdict="holds")
-@pytest.mark.parametrize("factory", [torch.tensor, torch.zeros, torch.ones, torch.empty])
+@pytest.mark.parametrize("factory", ["tensor", "zeros", "ones", "empty"])
 def test_dtype_long_is_int64_and_every_factory_takes_it(factory):
     """torch.long is another name for torch.int64, and factories accept it as dtype=."""
     assert_equal(torch.long, torch.int64, "torch.long")
-    assert_dtype(factory([2], dtype=torch.long), torch.int64)
+    assert_dtype(getattr(torch, factory)([2], dtype=torch.long), torch.int64)
 
 
 @pytest.mark.doc("size")
@@ -439,3 +439,20 @@ def test_uint16_holds_values_beyond_int16():
 def test_uint8_is_the_only_unsigned_dtype():
     """torch has no uint16, uint32 or uint64 dtype: uint8 is its only unsigned integer type."""
     assert_equal([hasattr(torch, name) for name in ("uint16", "uint32", "uint64")], [False] * 3, "they exist")
+
+
+@pytest.mark.doc("torch.from_numpy")
+@pytest.mark.doc("torch.Tensor")
+@pytest.mark.claim("004.tensors-made-like-numpy", verdict="holds")
+def test_the_notes_numpy_style_creation_gives_numpy_values():
+    """from_numpy(np.array([1, 2, 3, 4])) keeps the array's int64 values; torch.Tensor([1, 2, 3, 4]) makes float32;
+    zeros and arange are made as numpy makes them."""
+    array = np.array([1, 2, 3, 4], dtype=np.int64)
+    from_numpy = torch.from_numpy(array)
+    assert_dtype(from_numpy, torch.int64)
+    assert_values_equal(from_numpy, array)
+    legacy = torch.Tensor([1, 2, 3, 4])
+    assert_dtype(legacy, torch.float32)
+    assert_values_equal(legacy, array.astype(np.float32))
+    assert_values_equal(torch.zeros(2, 3), np.zeros((2, 3)))
+    assert_values_equal(torch.arange(1, 9, 3), np.arange(1, 9, 3))

@@ -1,10 +1,14 @@
 """Devices: where a tensor lives, which operations may mix devices, and what needs a move to the CPU first.
 
 The meta device (shapes without data) is present on every machine, so the
-mixing rules are also checked there; the CUDA specs skip, with the reason
-shown, where no CUDA device is present.  Tensor.to and Tensor.cpu returning
-the tensor itself or a copy are specified in specs/aliasing/test_device_transfer.py.
+mixing rules are also checked there.  The rules that hold on any accelerator
+take the ``accelerator`` fixture (the one present: cuda, xpu, mps...); those
+about CUDA's own names need CUDA.  Either skips, with the reason shown, where
+its device is not present.  Tensor.to and Tensor.cpu returning the tensor
+itself or a copy are specified in specs/aliasing/test_device_transfer.py.
 """
+
+import re
 
 import pytest
 import torch
@@ -46,6 +50,7 @@ def test_a_zero_dim_cpu_tensor_mixes_with_any_device():
 
 
 @pytest.mark.doc("torch.Tensor.to")
+@pytest.mark.claim("004.cuda-device-index-0", verdict="holds")
 @pytest.mark.claim("001.to-cuda-moves-to-gpu", verdict="holds")
 @pytest.mark.needs_device("cuda")
 def test_to_cuda_puts_the_tensor_on_the_current_cuda_device():
@@ -57,29 +62,30 @@ def test_to_cuda_puts_the_tensor_on_the_current_cuda_device():
 
 @pytest.mark.doc("notes/cuda")
 @pytest.mark.claim("003.gpu-tensors-only-with-gpu-tensors", verdict="holds")
-@pytest.mark.needs_device("cuda")
-def test_cuda_and_cpu_tensors_do_not_mix():
-    """A CUDA tensor and a CPU tensor with dimensions cannot be combined: 'Expected all tensors to be on the same device'."""
+@pytest.mark.needs_device("accelerator")
+def test_accelerator_and_cpu_tensors_do_not_mix(accelerator):
+    """An accelerator tensor and a CPU tensor with dimensions cannot be combined: 'Expected all tensors to be on the same device'."""
     with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
-        torch.ones(2, device="cuda") + torch.ones(2)
+        torch.ones(2, device=accelerator) + torch.ones(2)
 
 
 @pytest.mark.doc("notes/cuda")
-@pytest.mark.needs_device("cuda")
-def test_a_zero_dim_cpu_tensor_mixes_with_a_cuda_tensor():
-    """The one exception: a 0-d CPU tensor combines with a CUDA tensor, and the result is on the CUDA device."""
-    result = torch.ones(2, device="cuda") + torch.tensor(1.0)
-    assert_equal(result.device.type, "cuda", "the result's device type")
-    assert_values_equal(result, torch.full((2,), 2.0, device="cuda"))
+@pytest.mark.needs_device("accelerator")
+def test_a_zero_dim_cpu_tensor_mixes_with_an_accelerator_tensor(accelerator):
+    """The one exception: a 0-d CPU tensor combines with an accelerator tensor, and the result is on the accelerator."""
+    result = torch.ones(2, device=accelerator) + torch.tensor(1.0)
+    assert_equal(result.device.type, accelerator.type, "the result's device type")
+    assert_values_equal(result, torch.full((2,), 2.0, device=accelerator))
 
 
 @pytest.mark.doc("torch.Tensor.numpy")
 @pytest.mark.claim("003.gpu-to-numpy-via-cpu", verdict="holds")
-@pytest.mark.needs_device("cuda")
-def test_numpy_of_a_cuda_tensor_needs_a_move_to_the_cpu_first():
-    """Tensor.numpy() of a CUDA tensor raises and points to .cpu(); t.cpu().numpy() works."""
-    tensor = torch.arange(3.0, device="cuda")
-    with pytest.raises(TypeError, match=r"can't convert cuda:0 device type tensor to numpy.*Tensor\.cpu\(\)"):
+@pytest.mark.needs_device("accelerator")
+def test_numpy_of_an_accelerator_tensor_needs_a_move_to_the_cpu_first(accelerator):
+    """Tensor.numpy() of an accelerator tensor raises and points to .cpu(); t.cpu().numpy() works."""
+    tensor = torch.arange(3.0, device=accelerator)
+    where = re.escape(str(tensor.device))
+    with pytest.raises(TypeError, match=rf"can't convert {where} device type tensor to numpy.*Tensor\.cpu\(\)"):
         tensor.numpy()
     assert_values_equal(tensor.cpu().numpy(), torch.arange(3.0))
 
@@ -90,3 +96,14 @@ def test_numpy_of_a_cuda_tensor_needs_a_move_to_the_cpu_first():
 def test_type_of_a_cuda_float_tensor_is_torch_cuda_float_tensor():
     """A float32 tensor on a CUDA device reports type() 'torch.cuda.FloatTensor'."""
     assert_equal(torch.zeros(1, device="cuda").type(), "torch.cuda.FloatTensor", "type() of a CUDA float32 tensor")
+
+
+@pytest.mark.doc("torch.device")
+@pytest.mark.claim("003.torch-device-cuda", verdict="holds")
+def test_torch_device_cuda_names_the_gpu_and_the_idiom_falls_back_to_the_cpu():
+    """torch.device('cuda') names the GPU (type 'cuda', no index) even without one; 'cuda' if is_available() else
+    'cpu' picks a device tensors can be made on."""
+    assert_equal((torch.device("cuda").type, torch.device("cuda").index), ("cuda", None), "(type, index)")
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    assert_equal(torch.zeros(1, device=device).device.type, device.type, "the type of the chosen device")
+    assert_equal(device.type == "cuda", torch.cuda.is_available(), "cuda chosen exactly when it is available")

@@ -222,3 +222,72 @@ def test_max_without_dim_is_a_zero_dim_tensor_and_with_dim_a_values_indices_pair
     values, indices = torch.max(grid, dim=1)
     assert_values_equal(values, torch.tensor([9, 8]))
     assert_values_equal(indices, torch.tensor([1, 0]))
+
+
+@pytest.mark.doc("torch.topk")
+@pytest.mark.claim("000.topk-returns-values-and-indices", verdict="holds")
+def test_topk_returns_a_values_and_indices_pair_that_keeps_the_dim_with_size_k():
+    """topk(x, 1, dim=2) of a (3, 4, 5) tensor unpacks into values and int64 indices, both (3, 4, 1), as gather takes."""
+    x = numbered((3, 4, 5)).remainder(7).float()
+    result = torch.topk(x, 1, dim=2)
+    values, indices = result
+    assert_equal(len(result), 2, "the number of parts topk returns")
+    assert_shape(values, (3, 4, 1))
+    assert_shape(indices, (3, 4, 1))
+    assert_dtype(indices, torch.int64)
+    assert_values_equal(torch.gather(x, 2, indices), values)
+    assert_values_equal(indices, x.argmax(dim=2, keepdim=True))
+
+
+@pytest.mark.doc("torch.gather")
+@pytest.mark.claim("000.gather-dim1-index-0-1-2-is-diagonal", verdict="holds")
+def test_gather_along_dim_1_with_rows_of_0_1_2_reads_the_diagonal():
+    """gather(A, 1, index) with every row of index [0, 1, 2] gives, in every row, the diagonal of A's 3x3 slice."""
+    source = torch.arange(27).reshape(3, 3, 3)
+    index = torch.tensor([[0, 1, 2]] * 3).expand(3, 3, 3)
+    gathered = torch.gather(source, 1, index)
+    for block in range(3):
+        assert_values_equal(gathered[block], source[block].diagonal().expand(3, 3))
+
+
+@pytest.mark.doc("torch.gather")
+@pytest.mark.claim("002.gather-argument-names", verdict="holds")
+def test_gather_takes_input_dim_and_index_by_keyword():
+    """torch.gather's arguments are named input (the source), dim (the axis) and index (the positions to read)."""
+    source, index = numbered((2, 3)), torch.tensor([[2, 0], [1, 1]])
+    by_keyword = torch.gather(input=source, dim=1, index=index)
+    assert_values_equal(by_keyword, torch.gather(source, 1, index))
+    assert_values_equal(by_keyword, torch.tensor([[2.0, 0.0], [4.0, 4.0]]))
+
+
+@pytest.mark.doc("torch.gather")
+@pytest.mark.claim("002.gather-index-may-differ-along-dim", verdict="holds")
+def test_gather_index_may_differ_from_the_input_along_dim():
+    """A (3, 5) source and a (3, 4) index differ along dim 1, yet gather(dim=1) takes them: the result is (3, 4)."""
+    source = numbered((3, 5))
+    index = torch.tensor([[0, 4, 4, 1], [3, 2, 3, 0], [1, 1, 4, 2]])
+    gathered = torch.gather(source, 1, index)
+    assert_shape(gathered, (3, 4))
+    assert_values_equal(gathered, np.take_along_axis(source.numpy(), index.numpy(), axis=1))
+    assert_equal(gathered[1, 2].item(), source[1, 3].item(), "gathered[1][2], read from source[1][index[1][2]]")
+
+
+@pytest.mark.doc("tensors")
+@pytest.mark.claim("004.numpy-like-indexing", verdict="holds")
+@pytest.mark.parametrize(
+    "index",
+    [
+        lambda a: a[0],
+        lambda a: a[:, 1],
+        lambda a: a[..., ::2],
+        lambda a: a[-1, 1:, :3],
+        lambda a: a[a > 5],
+        lambda a: a[[0, 1], [2, 0]],
+        lambda a: a[:, None, 0],
+    ],
+    ids=["integer", "slice", "ellipsis-step", "negative-and-ranges", "mask", "integer-arrays", "new-axis"],
+)
+def test_indexing_picks_what_numpy_indexing_picks(index):
+    """Integers, slices, steps, ellipsis, masks, integer arrays and None index a tensor as they index an ndarray."""
+    tensor = numbered((2, 3, 4))
+    assert_values_equal(index(tensor), index(tensor.numpy()))

@@ -107,18 +107,18 @@ def test_bmm_needs_3d_tensors_and_does_not_broadcast():
 @pytest.mark.parametrize(
     ("equation", "shapes", "reference"),
     [
-        ("ij,jk->ik", [(2, 3), (3, 4)], torch.mm),
-        ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)], torch.bmm),
-        ("ii->", [(3, 3)], torch.trace),
-        ("i,j->ij", [(3,), (4,)], torch.outer),
-        ("ij->ji", [(2, 3)], torch.t),
+        ("ij,jk->ik", [(2, 3), (3, 4)], "mm"),
+        ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)], "bmm"),
+        ("ii->", [(3, 3)], "trace"),
+        ("i,j->ij", [(3,), (4,)], "outer"),
+        ("ij->ji", [(2, 3)], "t"),
     ],
     ids=["matrix-product", "batched", "trace", "outer", "transpose"],
 )
 def test_einsum_equals_the_named_operation(equation, shapes, reference):
     """einsum('ij,jk->ik') is mm; its batched, trace, outer and transpose forms equal bmm, trace, outer and t."""
     operands = _operands(*shapes)
-    assert_values_equal(torch.einsum(equation, *operands), reference(*operands))
+    assert_values_equal(torch.einsum(equation, *operands), getattr(torch, reference)(*operands))
 
 
 @pytest.mark.doc("torch.linalg.norm")
@@ -201,3 +201,23 @@ def test_some_tensor_methods_have_no_torch_function(name):
     """Many ops exist both as t.op() and torch.op(t), but not all: view, expand, item, tolist and numpy are methods only."""
     assert_equal(hasattr(torch.Tensor, name), True, f"hasattr(torch.Tensor, {name!r})")
     assert_equal(hasattr(torch, name), False, f"hasattr(torch, {name!r})")
+
+
+@pytest.mark.doc("torch.smm")
+@pytest.mark.claim("001.smm-for-sparse-matrices", verdict="holds")
+def test_smm_multiplies_a_sparse_matrix_by_a_dense_one_into_a_sparse_result():
+    """torch.smm(sparse, dense) is the matrix product of a sparse COO matrix and a dense one, returned sparse."""
+    dense_left = torch.tensor([[1.0, 0.0, -2.0], [0.0, 3.0, 0.0]])
+    right = numbered((3, 2))
+    product = torch.smm(dense_left.to_sparse(), right)
+    assert_equal(product.layout, torch.sparse_coo, "the layout of smm's result")
+    assert_values_equal(product.to_dense(), dense_left @ right)
+
+
+@pytest.mark.doc("torch.addmm")
+@pytest.mark.claim("001.addmm-is-not-only-multiplication", verdict="holds")
+def test_addmm_adds_beta_times_m_to_alpha_times_the_product():
+    """addmm(M, A, B) is M + A @ B, and addmm(M, A, B, beta=b, alpha=a) is b * M + a * (A @ B): more than a product."""
+    m, a, b = torch.tensor([[1.0, -1.0], [2.0, 0.5]]), numbered((2, 3)), numbered((3, 2)) - 2
+    assert_values_equal(torch.addmm(m, a, b), m + a @ b)
+    assert_values_equal(torch.addmm(m, a, b, beta=0.5, alpha=2.0), 0.5 * m + 2.0 * (a @ b))

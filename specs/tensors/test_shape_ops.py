@@ -24,6 +24,8 @@ squeezable_tensors = shapes(min_dims=1, max_dims=5).flatmap(
 
 
 @pytest.mark.doc("torch.squeeze")
+@pytest.mark.claim("004.squeeze-removes-size-one", verdict="holds")
+@pytest.mark.claim("003.squeeze-method-removes-size-one", verdict="holds")
 @pytest.mark.claim("001.squeeze-unsqueeze-size-one-dims", verdict="holds")
 @pytest.mark.claim("003.squeeze-all-or-one-dim", verdict="holds")
 @given(tensor=squeezable_tensors)
@@ -58,6 +60,7 @@ def test_unsqueeze_inserts_a_size_one_dim_at_any_position(data, tensor):
 
 
 @pytest.mark.doc("torch.unsqueeze")
+@pytest.mark.claim("003.unsqueeze-adds-size-one-at-i", verdict="holds")
 @pytest.mark.claim("004.unsqueeze-adds-at-position", verdict="holds")
 @pytest.mark.parametrize(("dim", "expected"), [(0, (1, 2, 2)), (1, (2, 1, 2)), (2, (2, 2, 1))])
 def test_unsqueeze_positions_of_the_notes_example(dim, expected):
@@ -205,6 +208,7 @@ def test_reshape_to_a_different_element_count_raises():
 
 
 @pytest.mark.doc("torch.Tensor.view_as")
+@pytest.mark.claim("003.reshape-as-takes-the-others-shape", verdict="holds")
 @pytest.mark.claim("003.view-as-and-reshape-as", verdict="holds")
 def test_view_as_and_reshape_as_take_the_other_tensors_shape():
     """x.view_as(y) and x.reshape_as(y) give x the shape of y, which must have as many elements."""

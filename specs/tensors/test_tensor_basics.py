@@ -1,6 +1,7 @@
 """What everyday code asks of a tensor: its shape, dims, size and dtype; zeros, ones and rand; sums, maxima and
 their indices; the arithmetic operators and their functions; and the names the notes misspell."""
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -192,3 +193,54 @@ def test_layer_keywords_as_the_notes_spell_them_are_refused():
         (2, 3),
         "(num_layers, num_embeddings)",
     )
+
+
+@pytest.mark.doc("torch.is_tensor")
+@pytest.mark.claim("001.isinstance-tensor", verdict="holds")
+def test_isinstance_tensor_tells_tensors_from_other_data():
+    """isinstance(a, torch.Tensor) is True for what torch.tensor returns (and Parameters), False for lists and arrays."""
+    assert_equal(isinstance(torch.tensor([1, 2]), torch.Tensor), True, "isinstance(torch.tensor(...), torch.Tensor)")
+    assert_equal(isinstance(nn.Parameter(torch.ones(1)), torch.Tensor), True, "isinstance(Parameter, torch.Tensor)")
+    assert_equal(isinstance([1, 2], torch.Tensor), False, "isinstance(list, torch.Tensor)")
+    assert_equal(isinstance(np.array([1, 2]), torch.Tensor), False, "isinstance(ndarray, torch.Tensor)")
+
+
+@pytest.mark.doc("tensors")
+@pytest.mark.claim("001.basic-ops-like-ndarray", verdict="holds")
+@pytest.mark.parametrize(
+    "operation",
+    [
+        lambda a, b: a + b,
+        lambda a, b: a - b,
+        lambda a, b: a * b,
+        lambda a, b: a / b,
+        lambda a, b: a**2,
+        lambda a, b: -a,
+        lambda a, b: abs(a),
+        lambda a, b: a > b,
+        lambda a, b: a @ b.T,
+        lambda a, b: a.T,
+        lambda a, b: a.sum(),
+        lambda a, b: a.mean(),
+        lambda a, b: a.max(),
+        lambda a, b: a.cumsum(1),
+    ],
+    ids=["add", "sub", "mul", "div", "pow", "neg", "abs", "gt", "matmul", "transpose", "sum", "mean", "max", "cumsum"],
+)
+def test_basic_operations_give_what_numpy_gives(operation):
+    """The arithmetic and comparison operators, @, .T and the common reductions give what numpy gives on the same data."""
+    a = torch.tensor([[-2.0, 0.5, 3.0], [4.0, -1.5, 0.0]], dtype=torch.float64)
+    b = torch.tensor([[1.0, 2.0, -4.0], [0.5, 8.0, -2.0]], dtype=torch.float64)
+    assert_values_equal(operation(a, b), operation(a.numpy(), b.numpy()))
+
+
+@pytest.mark.doc("torch.Tensor.numpy")
+@pytest.mark.claim("003.tensors-usable-by-numpy-libraries", verdict="wrong")
+def test_numpy_converts_a_tensor_but_its_reductions_refuse_one():
+    """np.asarray takes a CPU tensor, but np.sum, np.mean and np.max raise TypeError on it: convert it first."""
+    tensor = torch.tensor([1.0, 2.0, 4.0])
+    assert_values_equal(np.asarray(tensor), np.array([1.0, 2.0, 4.0], dtype=np.float32))
+    for reduction in (np.sum, np.mean, np.max):
+        with pytest.raises(TypeError):
+            reduction(tensor)
+    assert_equal(float(np.sum(tensor.numpy())), 7.0, "np.sum(tensor.numpy())")

@@ -16,6 +16,8 @@ SIGNED = torch.tensor([-2.0, -0.5, 0.0, 0.5, 3.0])
 
 
 @pytest.mark.doc("torch.nn.ReLU")
+@pytest.mark.claim("003.functional-relu", verdict="holds")
+@pytest.mark.claim("003.relu-layer", verdict="holds")
 @pytest.mark.doc("torch.nn.functional.relu")
 def test_relu_zeroes_the_negatives_and_keeps_the_rest():
     """ReLU is max(x, 0): negatives become 0, zero and positives stay; nn.ReLU and F.relu agree."""
@@ -227,3 +229,74 @@ def test_transposed_and_other_convolutions_have_the_documented_output_sizes():
     assert_shape(up(torch.zeros(2, 1, 5, 7)), (2, 4, 10, 14))
     assert_shape(nn.Conv1d(3, 5, kernel_size=3, stride=2, padding=1)(torch.zeros(2, 3, 9)), (2, 5, 5))
     assert_shape(nn.Conv3d(1, 2, kernel_size=(1, 3, 3), padding=(0, 1, 0))(torch.zeros(1, 1, 4, 6, 8)), (1, 2, 4, 6, 6))
+
+
+@pytest.mark.doc("torch.nn.Sigmoid")
+@pytest.mark.claim("003.sigmoid-layer-logistic-regression", verdict="holds")
+def test_linear_then_sigmoid_is_logistic_regression():
+    """Sequential(Linear, Sigmoid) gives 1 / (1 + exp(-(x W^T + b))): a probability in (0, 1) for each sample."""
+    model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor([[2.0, -1.0]]))
+        model[0].bias.fill_(0.5)
+    x = torch.tensor([[1.0, 1.0], [0.0, 0.5], [-3.0, 2.0]])
+    probabilities = model(x).detach()
+    assert_close(probabilities, 1 / (1 + torch.exp(-torch.tensor([[1.5], [0.0], [-7.5]]))))
+    assert_equal(probabilities[1].item(), 0.5, "the probability at a logit of 0")
+
+
+@pytest.mark.doc("torch.nn.functional.conv2d")
+def test_functional_conv2d_is_cross_correlation_with_stride_padding_and_bias():
+    """F.conv2d slides the kernel as it is (cross-correlation, not flipped), over the zero-padded input, every stride
+    positions, and adds the bias to each output."""
+    image = torch.arange(12.0).view(1, 1, 3, 4) - 5
+    kernel = torch.tensor([[[[1.0, 2.0], [-1.0, 0.5]]]])
+    padded = F.pad(image, (1, 1, 1, 1))[0, 0]
+    expected = torch.tensor(
+        [[float((padded[r : r + 2, c : c + 2] * kernel[0, 0]).sum()) + 0.25 for c in range(0, 5, 2)] for r in (0, 2)]
+    )
+    result = F.conv2d(image, kernel, bias=torch.tensor([0.25]), stride=2, padding=1)
+    assert_close(result[0, 0], expected)
+
+
+@pytest.mark.doc("torch.nn.functional.avg_pool2d")
+def test_functional_avg_pool2d_counts_padding_unless_told_not_to():
+    """F.avg_pool2d(kernel, stride, padding) averages each window of the zero-padded input, the padding zeros
+    included in the count; count_include_pad=False divides by the real elements only."""
+    image = torch.tensor([[[[4.0, -2.0, 6.0], [8.0, 0.0, -4.0]]]])
+    with_zeros = F.avg_pool2d(image, 2, stride=2, padding=1)
+    assert_close(with_zeros[0, 0], torch.tensor([[1.0, 1.0], [2.0, -1.0]]))
+    real_only = F.avg_pool2d(image, 2, stride=2, padding=1, count_include_pad=False)
+    assert_close(real_only[0, 0], torch.tensor([[4.0, 2.0], [8.0, -2.0]]))
+
+
+@pytest.mark.doc("torch.nn.functional.adaptive_avg_pool2d")
+def test_functional_adaptive_avg_pool2d_averages_overlapping_windows_of_computed_bounds():
+    """F.adaptive_avg_pool2d(x, (1, 3)) on a side of 5 averages windows [floor(i*5/3), ceil((i+1)*5/3)): columns
+    0-1, 1-3 and 3-4, overlapping where 5 does not divide by 3."""
+    image = torch.tensor([[[[1.0, -3.0, 5.0, 7.0, -9.0], [2.0, 4.0, -6.0, 8.0, 10.0]]]])
+    windows = [(0, 2), (1, 4), (3, 5)]
+    expected = torch.tensor([[[[float(image[0, 0, :, start:end].mean()) for start, end in windows]]]])
+    assert_close(F.adaptive_avg_pool2d(image, (1, 3)), expected)
+
+
+@pytest.mark.doc("torch.ao.nn.quantized.FloatFunctional")
+def test_float_functional_does_float_arithmetic_and_refuses_forward():
+    """FloatFunctional's add, mul, cat, add_relu, add_scalar and mul_scalar compute the plain float operations (it
+    is the stand-in that quantization later swaps); calling it as a module is refused."""
+    functional = torch.ao.nn.quantized.FloatFunctional()
+    a, b = torch.tensor([1.0, -2.0]), torch.tensor([3.0, 0.5])
+    assert_equal(
+        [
+            functional.add(a, b).tolist(),
+            functional.mul(a, b).tolist(),
+            functional.cat([a, b]).tolist(),
+            functional.add_relu(a, b).tolist(),
+            functional.add_scalar(a, 2.0).tolist(),
+            functional.mul_scalar(a, 3.0).tolist(),
+        ],
+        [[4.0, -1.5], [3.0, -1.0], [1.0, -2.0, 3.0, 0.5], [4.0, 0.0], [3.0, 0.0], [3.0, -6.0]],
+        "add, mul, cat, add_relu, add_scalar, mul_scalar",
+    )
+    with pytest.raises(RuntimeError, match="not intended to use the 'forward'"):
+        functional(a)

@@ -49,9 +49,11 @@ def test_batch_norm_takes_no_bias_switch():
 @pytest.mark.doc("torch.nn.RMSNorm")
 @pytest.mark.change("rms-norm-layer", side="after")
 def test_rms_norm_divides_by_the_root_mean_square():
-    """RMSNorm(n)(x) is x / sqrt(mean(x^2) + eps) times its weight (ones at first), over the last dim."""
-    expected = X / torch.sqrt((X * X).mean(-1, keepdim=True) + 1e-6)
-    assert_close(nn.RMSNorm(4, eps=1e-6)(X).detach(), expected)
+    """RMSNorm(n, eps)(x) is x / sqrt(mean(x^2) + eps) times its weight (ones at first), row by row over the last dim."""
+    rows = torch.tensor([[0.5, -3.0, 2.0, 0.1], [4.0, -1.0, 0.0, 2.0]])
+    for eps in (1e-6, 0.5):
+        expected = rows / torch.sqrt((rows * rows).mean(-1, keepdim=True) + eps)
+        assert_close(nn.RMSNorm(4, eps=eps)(rows).detach(), expected)
 
 
 @pytest.mark.doc("torch.nn.LayerNorm")
@@ -81,7 +83,13 @@ def test_rnn_refuses_a_4d_input_with_an_assertion():
 @pytest.mark.change("rnn-positional-nonlinearity", side="after")
 def test_rnn_takes_its_nonlinearity_as_the_fourth_positional_argument():
     """nn.RNN(input, hidden, layers, 'relu') uses ReLU: the fourth positional argument is the nonlinearity."""
-    assert_equal(nn.RNN(4, 8, 1, "relu").nonlinearity, "relu", "the nonlinearity of RNN(4, 8, 1, 'relu')")
+    rnn = nn.RNN(4, 8, 1, "relu")
+    with torch.no_grad():
+        for name, parameter in rnn.named_parameters():
+            parameter.fill_(0.5 if name == "weight_ih_l0" else 0.0)
+        output, _ = rnn(torch.tensor([[1.0, 1.0, 1.0, 1.0], [-1.0, -1.0, -1.0, -1.0]]))
+    assert_equal(rnn.nonlinearity, "relu", "the nonlinearity of RNN(4, 8, 1, 'relu')")
+    assert_values_equal(output, torch.tensor([[2.0] * 8, [0.0] * 8]))
 
 
 @pytest.mark.doc("torch.nn.RNN")
@@ -117,8 +125,9 @@ def test_softmax_refuses_a_numpy_integer_dim():
 @pytest.mark.doc("torch.nn.Softmax")
 @pytest.mark.change("softmax-dim-must-be-an-int", side="before")
 def test_softmax_takes_a_numpy_integer_dim():
-    """nn.Softmax(dim=numpy.int64(1)) works as dim=1: each row sums to 1."""
-    assert_close(nn.Softmax(dim=np.int64(1))(X).sum(1), torch.ones(1))
+    """nn.Softmax(dim=numpy.int64(0)) works as dim=0: each column of a 2-D input sums to 1 (its implicit dim is 1)."""
+    columns = nn.Softmax(dim=np.int64(0))(torch.tensor([[0.5, -3.0, 2.0], [4.0, -1.0, 0.0]]))
+    assert_close(columns.sum(0), torch.ones(3))
 
 
 @pytest.mark.doc("torch.nn.functional.lp_pool1d")

@@ -14,6 +14,7 @@ def _conv_side(size, kernel, stride, padding, dilation):
 
 
 @pytest.mark.doc("torch.nn.Linear")
+@pytest.mark.claim("002.linear-is-a-class", verdict="holds")
 @pytest.mark.claim("003.linear-bias-flag", verdict="holds")
 def test_linear_weight_is_out_by_in_and_bias_is_optional():
     """Linear(in, out) has a weight of shape (out, in), computes x W^T + b, and bias=False drops b."""
@@ -25,6 +26,7 @@ def test_linear_weight_is_out_by_in_and_bias_is_optional():
 
 
 @pytest.mark.doc("torch.nn.Conv2d")
+@pytest.mark.claim("003.conv2d-kernel-size", verdict="holds")
 @pytest.mark.claim("003.conv2d-padding-and-stride", verdict="holds")
 @given(
     size=st.integers(5, 12),
@@ -88,6 +90,7 @@ def test_from_pretrained_freezes_by_default_and_trains_with_freeze_false():
 
 
 @pytest.mark.doc("torch.nn.RNN")
+@pytest.mark.claim("003.lstm-gru-take-rnn-arguments", verdict="holds")
 @pytest.mark.claim("003.rnn-options", verdict="holds")
 @pytest.mark.parametrize("layer_class", [nn.RNN, nn.GRU, nn.LSTM], ids=["rnn", "gru", "lstm"])
 @pytest.mark.parametrize(("batch_first", "num_layers", "bidirectional"), [(False, 1, False), (True, 2, True)])
@@ -162,3 +165,33 @@ def test_xavier_init_sets_values_and_does_not_freeze_the_layer():
     assert_equal(layer.weight.requires_grad, True, "requires_grad after xavier_uniform_")
     layer(torch.ones(1, 4)).sum().backward()
     assert_equal(layer.weight.grad is None, False, "the weight's grad is None after backward")
+
+
+@pytest.mark.doc("torch.nn.Embedding")
+@pytest.mark.claim("003.embedding-dim-feeds-the-next-layer", verdict="holds")
+def test_the_layer_after_an_embedding_takes_embedding_dim_features():
+    """Embedding(10, 4) turns tokens into 4 features, so the next layer's input_size must be 4: 5 raises."""
+    embedded = nn.Embedding(10, 4)(torch.tensor([[1, 2, 3], [4, 5, 9]]))
+    assert_shape(embedded, (2, 3, 4))
+    output, _ = nn.RNN(4, 3, batch_first=True)(embedded)
+    assert_shape(output, (2, 3, 3))
+    with pytest.raises(RuntimeError, match=r"input\.size\(-1\) must be equal to input_size\. Expected 5, got 4"):
+        nn.RNN(5, 3, batch_first=True)(embedded)
+
+
+@pytest.mark.doc("torch.nn.init.xavier_uniform_")
+@pytest.mark.claim("003.xavier-uniform-initialises-one-layer", verdict="holds")
+def test_xavier_uniform_refills_only_the_weight_it_is_given_in_place():
+    """xavier_uniform_(model[0].weight) refills that weight in place, within sqrt(6 / (fan_in + fan_out)); others stay."""
+    model = nn.Sequential(nn.Linear(30, 20), nn.Linear(20, 10))
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.fill_(7.0)
+    weight = model[0].weight
+    returned = nn.init.xavier_uniform_(weight)
+    assert_equal(returned is weight, True, "xavier_uniform_ returns the tensor it filled")
+    bound = (6 / (30 + 20)) ** 0.5
+    assert_equal(bool((weight.abs() <= bound).all()), True, f"every value is within {bound:.3f}")
+    assert_equal(weight.unique().numel() > 100, True, "the values are drawn, not one constant")
+    for untouched in (model[0].bias, model[1].weight, model[1].bias):
+        assert_equal(bool((untouched == 7.0).all()), True, "another parameter kept its value 7")

@@ -111,6 +111,7 @@ def test_log_softmax_stays_finite_where_log_of_softmax_underflows():
 
 
 @pytest.mark.doc("torch.nn.functional.softmax")
+@pytest.mark.claim("003.softmax-dim-argument", verdict="holds")
 @pytest.mark.parametrize("dim", [0, 1])
 def test_softmax_normalises_along_the_given_dim(dim):
     """softmax(x, dim) is positive and sums to 1 along dim (and only along dim)."""
@@ -160,3 +161,26 @@ def test_mse_loss_takes_no_weight():
     """F.mse_loss takes no weight argument: every element counts alike."""
     with pytest.raises(TypeError, match="weight"):
         F.mse_loss(torch.ones(3), torch.zeros(3), weight=torch.ones(3))
+
+
+@pytest.mark.doc("torch.nn.BCELoss")
+@pytest.mark.claim("003.bce-loss-layer", verdict="holds")
+def test_bce_loss_layer_is_the_mean_binary_cross_entropy():
+    """nn.BCELoss()(p, y) is the mean of -(y log p + (1 - y) log(1 - p)) over the samples."""
+    probabilities = torch.tensor([0.2, 0.9, 0.6], dtype=torch.float64)
+    targets = torch.tensor([0.0, 1.0, 0.0], dtype=torch.float64)
+    expected = -(targets * torch.log(probabilities) + (1 - targets) * torch.log(1 - probabilities)).mean()
+    assert_close(nn.BCELoss()(probabilities, targets), expected)
+    assert_close(
+        nn.BCELoss()(probabilities, targets), torch.tensor(-(math.log(0.8) + math.log(0.9) + math.log(0.4)) / 3)
+    )
+
+
+@pytest.mark.doc("torch.nn.MSELoss")
+def test_mse_loss_layer_averages_sums_or_keeps_the_squared_errors():
+    """nn.MSELoss() is the mean of (input - target)^2; reduction='sum' adds them and reduction='none' keeps each."""
+    prediction, target = torch.tensor([[1.0, -2.0, 4.0], [0.5, 3.0, -1.0]]), torch.tensor([[1.0, 0.0, 1.0]])
+    squared = torch.tensor([[0.0, 4.0, 9.0], [0.25, 9.0, 4.0]])
+    assert_close(nn.MSELoss()(prediction, target.expand(2, 3)), squared.mean())
+    assert_close(nn.MSELoss(reduction="sum")(prediction, target.expand(2, 3)), squared.sum())
+    assert_close(nn.MSELoss(reduction="none")(prediction, target.expand(2, 3)), squared)

@@ -404,3 +404,53 @@ def test_sequential_lr_with_a_milestone_at_zero_starts_with_the_second_scheduler
 def test_sequential_lr_with_a_milestone_at_zero_starts_with_the_first_scheduler():
     """SequentialLR(milestones=[0]) starts at the first scheduler's lr: ConstantLR(factor=0.1) gives 0.1."""
     assert_close(torch.tensor(_sequential_lr_starting_with_the_second()), torch.tensor(0.1))
+
+
+def halving(epoch: int) -> float:
+    return 0.5**epoch
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.LambdaLR")
+@pytest.mark.claim("003.scheduler-last-epoch-for-resuming", verdict="holds")
+def test_last_epoch_resumes_a_schedule_where_a_saved_run_stopped():
+    """last_epoch defaults to -1 (a fresh start); last_epoch=3 resumes after epoch 3, at the lr a run has at epoch 4."""
+    assert_equal(_learning_rates(lambda o: lr_scheduler.LambdaLR(o, halving), steps=4)[-1], 0.5**4, "lr at epoch 4")
+    with pytest.raises(KeyError, match="initial_lr"):
+        lr_scheduler.LambdaLR(_optimizer(), halving, last_epoch=3)
+    optimizer = _optimizer()
+    optimizer.param_groups[0]["initial_lr"] = 1.0
+    resumed = lr_scheduler.LambdaLR(optimizer, halving, last_epoch=3)
+    assert_equal((resumed.last_epoch, resumed.get_last_lr()[0]), (4, 0.5**4), "(last_epoch, lr) once resumed")
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.CyclicLR")
+@pytest.mark.claim("003.cyclic-step-size-down-and-scale-fn", verdict="holds")
+def test_cyclic_lr_takes_step_size_down_and_scale_fn():
+    """CyclicLR(step_size_up=2, step_size_down=4) rises over 2 steps and falls over 4; scale_fn(cycle) scales each cycle."""
+    rates = _learning_rates(
+        lambda o: lr_scheduler.CyclicLR(
+            o, 0.1, 1.0, step_size_up=2, step_size_down=4, scale_fn=lambda cycle: 1 / cycle, cycle_momentum=False
+        )
+    )
+    shape = [0.0, 0.5, 1.0, 0.75, 0.5, 0.25]
+    _assert_sequence(rates, [0.1 + 0.9 * shape[step % 6] / (1 + step // 6) for step in range(STEPS + 1)])
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.LRScheduler.step")
+def test_scheduler_step_advances_the_epoch_by_one_and_writes_the_lr_into_every_group():
+    """scheduler.step() adds one to last_epoch (0 once made) and writes the schedule's lr for that epoch into each
+    of the optimizer's param groups, which get_last_lr() then reports."""
+    optimizer = torch.optim.SGD(
+        [{"params": [nn.Parameter(torch.zeros(1))]}, {"params": [nn.Parameter(torch.zeros(1))], "lr": 4.0}], lr=1.0
+    )
+    scheduler = lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)
+    seen = []
+    for _ in range(3):
+        optimizer.step()
+        scheduler.step()
+        seen.append((scheduler.last_epoch, [group["lr"] for group in optimizer.param_groups], scheduler.get_last_lr()))
+    assert_equal(
+        seen,
+        [(1, [1.0, 4.0], [1.0, 4.0]), (2, [0.5, 2.0], [0.5, 2.0]), (3, [0.5, 2.0], [0.5, 2.0])],
+        "(last_epoch, group lrs, get_last_lr()) after each step",
+    )

@@ -88,9 +88,18 @@ def test_adam_refuses_betas_of_an_int_and_a_float():
 @pytest.mark.doc("torch.optim.Adam")
 @pytest.mark.change("adam-betas-must-match-types", side="before")
 def test_adam_accepts_betas_of_an_int_and_a_float():
-    """Adam(betas=(0, 0.99)) is accepted: a beta1 of int 0 turns momentum off."""
-    optimizer = torch.optim.Adam([_parameter(2)], betas=(0, 0.99))
-    assert_equal(optimizer.defaults["betas"], (0, 0.99), "the betas")
+    """Adam(betas=(0, 0.99)) is accepted: a beta1 of int 0 turns momentum off, stepping as betas=(0.0, 0.99) does."""
+    int_parameter, float_parameter, default_parameter = _parameter(3), _parameter(3), _parameter(3)
+    with_int = torch.optim.Adam([int_parameter], lr=0.1, betas=(0, 0.99))
+    with_float = torch.optim.Adam([float_parameter], lr=0.1, betas=(0.0, 0.99))
+    with_default = torch.optim.Adam([default_parameter], lr=0.1)
+    steppers = ((with_int, int_parameter), (with_float, float_parameter), (with_default, default_parameter))
+    for _ in range(3):
+        for optimizer, parameter in steppers:
+            _stepped(optimizer, parameter)
+    assert_equal(with_int.defaults["betas"], (0, 0.99), "the betas")
+    assert_close(int_parameter.detach(), float_parameter.detach())
+    assert_equal(torch.equal(int_parameter, default_parameter), False, "betas (0, 0.99) step as the default betas")
 
 
 @pytest.mark.doc("torch.optim.AdamW")
@@ -209,3 +218,43 @@ def test_adagrad_fails_to_step_a_param_group_added_after_construction():
     optimizer.add_param_group({"params": [second]})
     with pytest.raises(KeyError, match="sum"):
         _stepped(optimizer, first, second)
+
+
+@pytest.mark.doc("optim")
+@pytest.mark.claim("003.optim-implements-optimizers", verdict="holds")
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_torch_optim_optimizers_are_optimizers_that_step_against_the_gradient(name):
+    """torch.optim's algorithms are Optimizer subclasses; a step moves each parameter against its gradient."""
+    optimizer_class = getattr(torch.optim, name)
+    assert_equal(issubclass(optimizer_class, torch.optim.Optimizer), True, f"torch.optim.{name} is an Optimizer")
+    parameter = nn.Parameter(torch.tensor([1.0, -2.0]))
+    optimizer = optimizer_class([parameter], lr=0.1)
+    (parameter * torch.tensor([3.0, -4.0])).sum().backward()
+    optimizer.step()
+    assert_equal(torch.sign(parameter.detach() - torch.tensor([1.0, -2.0])).tolist(), [-1.0, 1.0], "step directions")
+
+
+@pytest.mark.doc("torch.optim.SGD")
+@pytest.mark.claim("003.sgd-accepts-model-parameters", verdict="holds")
+def test_sgd_takes_a_models_parameters_as_they_come():
+    """SGD(model.parameters(), lr) optimises exactly the model's parameters, in order, and steps them."""
+    model = nn.Linear(2, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    given = optimizer.param_groups[0]["params"]
+    assert_equal(
+        [p is q for p, q in zip(given, model.parameters(), strict=True)],
+        [True, True],
+        "the optimizer's tensors are the model's",
+    )
+    before = model.bias.detach().clone()
+    model(torch.ones(1, 2)).sum().backward()
+    optimizer.step()
+    assert_close(model.bias.detach(), before - 0.5)
+
+
+@pytest.mark.doc("torch.optim.SGD")
+@pytest.mark.claim("003.sgd-list-wrapping-model-parameters", verdict="wrong")
+def test_sgd_refuses_a_list_that_wraps_the_parameters_generator():
+    """SGD([model.parameters()], lr) raises TypeError: the list holds a generator, not tensors; pass the generator."""
+    with pytest.raises(TypeError, match="optimizer can only optimize Tensors"):
+        torch.optim.SGD([nn.Linear(2, 2).parameters()], lr=1e-5)

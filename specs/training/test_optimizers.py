@@ -22,13 +22,13 @@ def _quadratic_steps(optimizer_class, steps: int, **options) -> torch.Tensor:
     return parameter.detach()
 
 
-def _sgd_by_formula(steps, lr, momentum=0.0, weight_decay=0.0, nesterov=False):
-    """SGD as the documentation writes it: g = grad + wd*p; b = m*b + g (b = g at first); p -= lr*(g + m*b if nesterov else b)."""
+def _sgd_by_formula(steps, lr, momentum=0.0, weight_decay=0.0, nesterov=False, dampening=0.0):
+    """SGD as the documentation writes it: g = grad + wd*p; b = m*b + (1-d)*g (b = g at first); p -= lr*(g + m*b if nesterov else b)."""
     p, buffer = torch.tensor(START, dtype=torch.float64), None
     for _ in range(steps):
         g = p + weight_decay * p
         if momentum:
-            buffer = g.clone() if buffer is None else momentum * buffer + g
+            buffer = g.clone() if buffer is None else momentum * buffer + (1 - dampening) * g
             g = g + momentum * buffer if nesterov else buffer
         p = p - lr * g
     return p
@@ -59,11 +59,12 @@ def _adam_by_formula(steps, lr, betas=(0.9, 0.999), eps=1e-8):
         {"lr": 0.1, "weight_decay": 0.01},
         {"lr": 0.1, "momentum": 0.9, "nesterov": True},
         {"lr": 0.05, "momentum": 0.5, "weight_decay": 0.1},
+        {"lr": 0.1, "momentum": 0.9, "dampening": 0.5},
     ],
-    ids=["plain", "momentum", "weight-decay", "nesterov", "momentum-and-decay"],
+    ids=["plain", "momentum", "weight-decay", "nesterov", "momentum-and-decay", "dampening"],
 )
 def test_sgd_steps_follow_the_documented_update(options):
-    """Three SGD steps give exactly the documented update, with momentum, weight decay and nesterov."""
+    """Three SGD steps give exactly the documented update, with momentum, dampening, weight decay and nesterov."""
     assert_close(_quadratic_steps(torch.optim.SGD, 3, **options), _sgd_by_formula(3, **options))
 
 
@@ -77,9 +78,15 @@ def test_sgd_weight_decay_equals_an_l2_penalty_on_the_loss():
 
 
 @pytest.mark.doc("torch.optim.Adam")
-def test_adam_first_steps_follow_the_published_rule():
+@pytest.mark.claim("003.adam-optimizer", verdict="holds")
+@pytest.mark.parametrize(
+    "options",
+    [{"lr": 0.1}, {"lr": 0.1, "betas": (0.5, 0.9)}, {"lr": 0.1, "eps": 0.5}],
+    ids=["defaults", "betas", "eps"],
+)
+def test_adam_first_steps_follow_the_published_rule(options):
     """Adam's first three steps equal the published update: bias-corrected moments, lr * m_hat / (sqrt(v_hat) + eps)."""
-    assert_close(_quadratic_steps(torch.optim.Adam, 3, lr=0.1), _adam_by_formula(3, lr=0.1))
+    assert_close(_quadratic_steps(torch.optim.Adam, 3, **options), _adam_by_formula(3, **options))
 
 
 @pytest.mark.doc("optim")
@@ -132,3 +139,19 @@ def test_parameters_without_a_grad_are_skipped():
     optimizer.step()
     assert_values_equal(unused.detach(), torch.ones(1))
     assert_close(used.detach(), torch.tensor([1.0 - 0.1 * 1.5]))
+
+
+@pytest.mark.doc("torch.optim.Optimizer.step")
+@pytest.mark.claim("001.backward-then-update", verdict="holds")
+def test_backward_computes_the_gradients_and_only_step_updates_the_parameters():
+    """loss.backward() fills .grad and leaves the parameters as they were; optimizer.step() then updates them."""
+    model = nn.Linear(2, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    weight = model.weight.detach().clone()
+    loss = ((model(torch.tensor([[1.0, -1.0]])) - 3.0) ** 2).sum()
+    loss.backward()
+    assert_values_equal(model.weight.detach(), weight)
+    assert_equal(model.weight.grad is None, False, "the weight's grad is None after backward")
+    optimizer.step()
+    assert_close(model.weight.detach(), weight - 0.1 * model.weight.grad)
+    assert_equal(bool(torch.equal(model.weight.detach(), weight)), False, "the weight is unchanged after step()")

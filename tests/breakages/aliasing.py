@@ -133,6 +133,40 @@ def _copying_getitem(original):
     return lambda self, index: original(self, index).clone()
 
 
+def _copying_property(original):
+    return property(lambda self: original.__get__(self, type(self)).clone())
+
+
+def _copying_pieces(original):
+    return lambda self, *args, **kwargs: tuple(piece.clone() for piece in original(self, *args, **kwargs))
+
+
+def _aliasing_reshape_as(original):
+    def reshape_as(self, other):
+        return self.as_strided(other.shape, torch.empty(other.shape).stride(), self.storage_offset())
+
+    return reshape_as
+
+
+def _hidden(name: str):
+    """A breakage that hides torch.Tensor.<name> (defined in C, so it cannot be deleted), as a release without it would."""
+
+    class Hidden:
+        def __get__(self, instance, owner=None):
+            raise AttributeError(f"broken: torch.Tensor has no attribute {name!r}")
+
+    return lambda monkeypatch: monkeypatch.setattr(Tensor, name, Hidden(), raising=False)
+
+
+def _setitem_through_getitem(original):
+    """Assignment that writes into what indexing returns: lost where that is an advanced index's copy."""
+
+    def setitem(self, index, value):
+        self[index].copy_(torch.as_tensor(value, dtype=self.dtype))
+
+    return setitem
+
+
 VIEW_FILE = "specs/aliasing/test_view_and_reshape.py"
 FLATTEN_FILE = "specs/aliasing/test_contiguous_and_flatten.py"
 EXPAND_FILE = "specs/aliasing/test_expand_and_repeat.py"
@@ -245,6 +279,59 @@ BREAKAGES: dict[str, Breakage] = {
         OPS_FILE,
         ("test_splitting_view_op_returns_views_of_its_input[unbind]",),
     ),
+    # The Tensor Views page: the rest of its view ops, the sparse accessors, reshape_as, and indexed assignment
+    "adjoint-copies": Breakage(
+        method("adjoint", copying), OPS_FILE, ("test_view_op_returns_a_view_of_its_input[adjoint]",)
+    ),
+    "h-property-copies": Breakage(
+        method("H", _copying_property), OPS_FILE, ("test_view_op_returns_a_view_of_its_input[H]",)
+    ),
+    "mh-property-copies": Breakage(
+        method("mH", _copying_property), OPS_FILE, ("test_view_op_returns_a_view_of_its_input[mH]",)
+    ),
+    "swapdims-copies": Breakage(
+        method("swapdims", copying), OPS_FILE, ("test_view_op_returns_a_view_of_its_input[swapdims]",)
+    ),
+    "reshape-as-always-copies": Breakage(
+        method("reshape_as", copying), OPS_FILE, ("test_view_op_returns_a_view_of_its_input[reshape-as-contiguous]",)
+    ),
+    "reshape-as-always-aliases": Breakage(
+        method("reshape_as", _aliasing_reshape_as),
+        OPS_FILE,
+        ("test_copying_op_returns_a_new_tensor[reshape-as-non-viewable]",),
+    ),
+    "vsplit-copies": Breakage(
+        method("vsplit", _copying_pieces), OPS_FILE, ("test_splitting_view_op_returns_views_of_its_input[vsplit]",)
+    ),
+    "dsplit-copies": Breakage(
+        method("dsplit", _copying_pieces), OPS_FILE, ("test_splitting_view_op_returns_views_of_its_input[dsplit]",)
+    ),
+    "split-with-sizes-copies": Breakage(
+        method("split_with_sizes", _copying_pieces),
+        OPS_FILE,
+        ("test_splitting_view_op_returns_views_of_its_input[split-with-sizes]",),
+    ),
+    "detach-copies-as-a-view-op": Breakage(
+        method("detach", copying), OPS_FILE, ("test_detach_shares_its_inputs_memory_as_a_view_op",)
+    ),
+    "sparse-indices-copies": Breakage(
+        method("indices", copying),
+        OPS_FILE,
+        ("test_sparse_indices_and_values_are_views_into_the_sparse_tensor[indices]",),
+    ),
+    "sparse-values-copies": Breakage(
+        method("values", copying),
+        OPS_FILE,
+        ("test_sparse_indices_and_values_are_views_into_the_sparse_tensor[values]",),
+    ),
+    "swapdims-missing": Breakage(
+        _hidden("swapdims"), OPS_FILE, ("test_every_view_op_the_page_lists_exists_and_has_a_view_spec",)
+    ),
+    "advanced-index-assignment-writes-a-copy": Breakage(
+        method("__setitem__", _setitem_through_getitem),
+        OPS_FILE,
+        ("test_assignment_through_basic_or_advanced_indexing_writes_in_place",),
+    ),
     "index-select-aliases": Breakage(
         method("index_select", _narrowing_index_select),
         OPS_FILE,
@@ -344,7 +431,28 @@ BREAKAGES: dict[str, Breakage] = {
     "cpu-stays-put": Breakage(
         method("cpu", returning_self),
         TRANSFER_FILE,
-        ("test_moving_a_cuda_tensor_to_cpu_copies_it",),
-        needs_device="cuda",
+        ("test_moving_an_accelerator_tensor_to_cpu_copies_it",),
+        needs_device="accelerator",
     ),
 }
+
+
+# The notes' remaining statements.
+def _expand_taking_minus_one_as_one(original):
+    def expand(self, *sizes, **kwargs):
+        if len(sizes) == 1 and isinstance(sizes[0], (tuple, list, torch.Size)):
+            sizes = tuple(sizes[0])
+        return original(self, *(1 if size == -1 else size for size in sizes), **kwargs)
+
+    return expand
+
+
+BREAKAGES.update(
+    {
+        "expand-minus-one-taken-as-one": Breakage(
+            method("expand", _expand_taking_minus_one_as_one),
+            EXPAND_FILE,
+            ("test_expand_with_minus_one_keeps_those_sizes",),
+        ),
+    }
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import threading
 import warnings
 
 import torch
@@ -424,3 +425,427 @@ BREAKAGES: dict[str, Breakage | ChangeBreakage] = {
         ("test_gradients_accumulate_across_backward_calls_until_cleared",),
     ),
 }
+
+
+# Autograd mechanics (notes/autograd): grad modes, setting requires_grad, the version counter, saved-tensor hooks,
+# threads, complex gradients and gradients at non-differentiable points.
+MECHANICS = "specs/autograd/test_autograd_mechanics.py"
+
+
+def _process_wide_no_grad(monkeypatch) -> None:
+    """no_grad as one switch for the whole process: while any thread is inside it, products in every thread drop the graph."""
+    active = []
+
+    class no_grad(torch.no_grad):
+        def __enter__(self):
+            active.append(self)
+            return super().__enter__()
+
+        def __exit__(self, *exc_info):
+            active.remove(self)
+            return super().__exit__(*exc_info)
+
+    original_mul = Tensor.__mul__
+
+    def mul(self, other):
+        result = original_mul(self, other)
+        return result.detach() if active else result
+
+    monkeypatch.setattr(torch, "no_grad", no_grad)
+    monkeypatch.setattr(Tensor, "__mul__", mul)
+
+
+def _process_wide_saved_tensors_hooks(monkeypatch) -> None:
+    """saved_tensors_hooks reaching every thread: a pow run in another thread is packed by the hooks a thread set."""
+    graph = torch.autograd.graph
+    original = graph.saved_tensors_hooks
+    active = []
+
+    class saved_tensors_hooks(original):
+        def __enter__(self):
+            active.append((threading.get_ident(), self))
+            return super().__enter__()
+
+        def __exit__(self, *exc_info):
+            active.remove((threading.get_ident(), self))
+            return super().__exit__(*exc_info)
+
+    original_pow = Tensor.pow
+
+    def pow(self, *args, **kwargs):
+        here = threading.get_ident()
+        elsewhere = [hooks for thread, hooks in active if thread != here]
+        if elsewhere and all(thread != here for thread, _ in active):
+            with original(elsewhere[-1].pack_hook, elsewhere[-1].unpack_hook):
+                return original_pow(self, *args, **kwargs)
+        return original_pow(self, *args, **kwargs)
+
+    monkeypatch.setattr(graph, "saved_tensors_hooks", saved_tensors_hooks)
+    monkeypatch.setattr(Tensor, "pow", pow)
+
+
+def _saved_tensors_hooks_without_unpack(original):
+    """saved_tensors_hooks that keeps the tensor beside what pack_hook returns and hands it back, never calling unpack."""
+
+    class saved_tensors_hooks(original):
+        def __init__(self, pack_hook, unpack_hook):
+            super().__init__(lambda tensor: (tensor, pack_hook(tensor)), lambda packed: packed[0])
+
+    return saved_tensors_hooks
+
+
+def _saved_tensors_hooks_outer_wins(original):
+    """saved_tensors_hooks whose nested pairs are ignored: the outermost pair packs everything inside it."""
+    active = []
+
+    class saved_tensors_hooks(original):
+        def __enter__(self):
+            self.ignored = bool(active)
+            active.append(self)
+            return None if self.ignored else super().__enter__()
+
+        def __exit__(self, *exc_info):
+            active.remove(self)
+            return None if self.ignored else super().__exit__(*exc_info)
+
+    return saved_tensors_hooks
+
+
+def _pack_hook_given_a_copy(original):
+    class saved_tensors_hooks(original):
+        def __init__(self, pack_hook, unpack_hook):
+            super().__init__(lambda tensor: pack_hook(tensor.clone()), unpack_hook)
+
+    return saved_tensors_hooks
+
+
+def _save_on_cpu_copying(original):
+    return lambda *args, **kwargs: torch.autograd.graph.saved_tensors_hooks(lambda t: t.clone(), lambda t: t)
+
+
+def _in_place_through_data(original):
+    """An in-place method applied through .data: the values change, but autograd sees no version bump and no new node."""
+
+    def in_place(self, *args, **kwargs):
+        original(self.data, *args, **kwargs)
+        return self
+
+    return in_place
+
+
+def _requires_grad_set_quietly(self, value):
+    with contextlib.suppress(RuntimeError):
+        _ORIGINAL_REQUIRES_GRAD.__set__(self, value)
+
+
+def _grad_conjugated(self):
+    grad = _ORIGINAL_GRAD.__get__(self)
+    return grad.conj() if grad is not None and grad.is_complex() else grad
+
+
+def _ones_dropping_requires_grad_under_no_grad(original):
+    def ones(*args, requires_grad=False, **kwargs):
+        return original(*args, requires_grad=requires_grad and torch.is_grad_enabled(), **kwargs)
+
+    return ones
+
+
+class _SetGradEnabledOnEnter:
+    """set_grad_enabled that switches the mode on entering a with block only: called as a function it does nothing."""
+
+    def __init__(self, mode):
+        self.mode = mode
+
+    def __enter__(self):
+        self.previous = torch.is_grad_enabled()
+        torch._C._set_grad_enabled(self.mode)
+
+    def __exit__(self, *exc_info):
+        torch._C._set_grad_enabled(self.previous)
+
+
+def _autograd_bound_to_one_thread(monkeypatch) -> None:
+    """backward and autograd.grad that serve only the thread the test runs in, and raise in any other."""
+    home = threading.get_ident()
+
+    def only_from_home(original):
+        def run(*args, **kwargs):
+            if threading.get_ident() != home:
+                raise RuntimeError("broken: autograd runs only in the thread that first used it")
+            return original(*args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(Tensor, "backward", only_from_home(Tensor.backward))
+    monkeypatch.setattr(torch.autograd, "grad", only_from_home(torch.autograd.grad))
+
+
+def _inference_mode_as_no_grad(original):
+    return lambda mode=True: torch.no_grad() if mode else torch.enable_grad()
+
+
+BREAKAGES.update(
+    {
+        "no-grad-is-inference-mode": Breakage(
+            function("no_grad", lambda original: torch.inference_mode),
+            MECHANICS,
+            ("test_tensors_made_under_no_grad_can_be_used_in_grad_mode_later",),
+        ),
+        "inference-mode-records": Breakage(
+            function("inference_mode", lambda original: lambda mode=True: contextlib.nullcontext()),
+            MECHANICS,
+            ("test_inference_mode_records_nothing",),
+        ),
+        "inference-mode-only-disables-grad": Breakage(
+            function("inference_mode", _inference_mode_as_no_grad),
+            MECHANICS,
+            (
+                "test_inference_tensors_have_no_version_counter",
+                "test_inference_tensors_can_be_updated_in_place_only_inside_inference_mode",
+                "test_inference_mode_false_turns_inference_mode_off_for_its_block",
+            ),
+        ),
+        "inference-mode-ignores-its-flag": Breakage(
+            function("inference_mode", lambda original: lambda mode=True: original(True)),
+            MECHANICS,
+            ("test_inference_mode_false_turns_inference_mode_off_for_its_block",),
+        ),
+        "no-grad-is-process-wide": Breakage(_process_wide_no_grad, MECHANICS, ("test_grad_mode_is_thread_local",)),
+        "grad-mode-decorators-do-nothing": Breakage(
+            module_method(
+                "__call__",
+                lambda original: lambda self, decorated: decorated,
+                owner=torch.utils._contextlib._DecoratorContextManager,
+            ),
+            MECHANICS,
+            (
+                "test_grad_mode_decorates_a_function_with_its_mode[no_grad]",
+                "test_grad_mode_decorates_a_function_with_its_mode[enable_grad]",
+                "test_grad_mode_decorates_a_function_with_its_mode[inference_mode]",
+            ),
+        ),
+        "factories-drop-requires-grad-under-no-grad": Breakage(
+            function("ones", _ones_dropping_requires_grad_under_no_grad),
+            MECHANICS,
+            ("test_factory_functions_honour_requires_grad_under_no_grad",),
+        ),
+        "set-grad-enabled-only-as-a-context": Breakage(
+            function("set_grad_enabled", lambda original: _SetGradEnabledOnEnter),
+            MECHANICS,
+            ("test_set_grad_enabled_called_as_a_function_switches_the_mode_until_switched_back",),
+        ),
+        "requires-grad-underscore-ignores-its-argument": Breakage(
+            method("requires_grad_", lambda original: lambda self, requires_grad=True: original(self, True)),
+            MECHANICS,
+            (
+                "test_requires_grad_underscore_sets_a_leafs_flag_either_way_and_returns_the_leaf",
+                "test_a_frozen_weight_gets_no_gradient_while_the_others_still_do",
+                "test_module_requires_grad_false_freezes_every_parameter_and_records_nothing",
+            ),
+        ),
+        "module-requires-grad-ignores-its-argument": Breakage(
+            module_method("requires_grad_", lambda original: lambda self, requires_grad=True: original(self, True)),
+            MECHANICS,
+            ("test_module_requires_grad_false_freezes_every_parameter_and_records_nothing",),
+        ),
+        "non-leaf-requires-grad-change-ignored": Breakage(
+            setting(Tensor, "requires_grad", property(_ORIGINAL_REQUIRES_GRAD.__get__, _requires_grad_set_quietly)),
+            MECHANICS,
+            ("test_requires_grad_of_a_non_leaf_cannot_be_turned_off",),
+        ),
+        "version-counter-stays-at-zero": Breakage(
+            setting(Tensor, "_version", property(lambda self: 0)),
+            MECHANICS,
+            ("test_version_counter_counts_in_place_changes_only",),
+        ),
+        "mul-in-place-bypasses-autograd": Breakage(
+            method("mul_", _in_place_through_data),
+            MECHANICS,
+            (
+                "test_version_counter_counts_in_place_changes_only",
+                "test_backward_refuses_a_saved_tensor_changed_in_place",
+                "test_an_in_place_op_on_a_non_leaf_becomes_part_of_its_history",
+            ),
+        ),
+        "detach-is-data": Breakage(
+            method("detach", lambda original: lambda self: self.data),
+            MECHANICS,
+            ("test_detach_shares_the_version_counter_and_data_does_not",),
+        ),
+        "saved-tensors-hooks-ignore-unpack": Breakage(
+            function("saved_tensors_hooks", _saved_tensors_hooks_without_unpack, module=torch.autograd.graph),
+            MECHANICS,
+            (
+                "test_a_saved_tensor_is_packed_in_the_forward_and_unpacked_in_the_backward",
+                "test_backward_uses_what_unpack_hook_returns",
+                "test_pack_hook_may_return_any_object_and_unpack_hook_receives_it",
+                "test_pack_hook_runs_once_and_unpack_hook_once_per_backward",
+            ),
+        ),
+        "saved-tensors-hooks-outer-wins": Breakage(
+            function("saved_tensors_hooks", _saved_tensors_hooks_outer_wins, module=torch.autograd.graph),
+            MECHANICS,
+            ("test_nested_saved_tensors_hooks_apply_only_the_innermost_pair",),
+        ),
+        "saved-tensors-hooks-process-wide": Breakage(
+            _process_wide_saved_tensors_hooks, MECHANICS, ("test_saved_tensors_hooks_are_thread_local",)
+        ),
+        "pack-hook-gets-a-copy": Breakage(
+            function("saved_tensors_hooks", _pack_hook_given_a_copy, module=torch.autograd.graph),
+            MECHANICS,
+            ("test_a_pack_hook_that_changes_its_input_in_place_is_refused",),
+        ),
+        "saved-tensor-register-hooks-ignores-unpack": Breakage(
+            function(
+                "register_hooks",
+                lambda original: lambda self, pack_hook, unpack_hook: original(self, pack_hook, lambda packed: packed),
+                module=torch._C._autograd.SavedTensor,
+            ),
+            MECHANICS,
+            ("test_hooks_registered_on_one_saved_tensor_pack_at_once_and_unpack_on_each_access",),
+        ),
+        "save-on-cpu-copies-cpu-tensors": Breakage(
+            function("save_on_cpu", _save_on_cpu_copying, module=torch.autograd.graph),
+            MECHANICS,
+            ("test_save_on_cpu_keeps_a_cpu_tensor_without_copying_it",),
+        ),
+        "autograd-bound-to-one-thread": Breakage(
+            _autograd_bound_to_one_thread,
+            MECHANICS,
+            (
+                "test_backward_in_several_threads_gives_each_thread_its_own_gradient",
+                "test_threads_sharing_part_of_a_graph_each_get_their_gradient_with_retain_graph",
+            ),
+        ),
+        "complex-grad-conjugated": Breakage(
+            setting(Tensor, "grad", property(_grad_conjugated)),
+            MECHANICS,
+            ("test_gradient_of_a_real_loss_of_a_complex_input_is_dl_dx_plus_i_dl_dy",),
+        ),
+        "conj-is-identity": Breakage(
+            method("conj", lambda original: lambda self: self),
+            MECHANICS,
+            ("test_a_real_function_computed_through_complex_ops_gets_its_real_gradient",),
+        ),
+        "abs-through-sqrt-of-square": Breakage(
+            method("abs", lambda original: lambda self: (self * self).sqrt()),
+            MECHANICS,
+            ("test_gradient_at_a_kink_of_a_convex_function_is_the_minimum_norm_subgradient",),
+        ),
+        "sqrt-through-exp-of-log": Breakage(
+            method("sqrt", lambda original: lambda self: (self.log() * 0.5).exp()),
+            MECHANICS,
+            ("test_gradient_of_sqrt_at_zero_is_infinite_by_continuity",),
+        ),
+    }
+)
+
+
+# The notes' remaining statements.
+def _pow_passing_the_gradient_straight_through(original):
+    return lambda self, exponent: self + (original(self, exponent) - self).detach()
+
+
+def _function_apply_running_forward_only(original):
+    @classmethod
+    def apply(cls, *args):
+        context = collections.namedtuple("Context", "save_for_backward")(lambda *tensors: None)
+        return cls.forward(context, *args)
+
+    return apply
+
+
+BREAKAGES.update(
+    {
+        "grad-fn-not-recorded-while-running": Breakage(
+            setting(Tensor, "grad_fn", property(lambda self: None)),
+            GRADIENTS,
+            ("test_the_graph_is_recorded_as_operations_run_and_follows_python_control_flow",),
+        ),
+        "power-passes-the-gradient-straight-through": Breakage(
+            method("__pow__", _pow_passing_the_gradient_straight_through),
+            GRADIENTS,
+            ("test_backward_applies_the_chain_rule",),
+        ),
+        "autograd-function-apply-bypasses-backward": Breakage(
+            lambda monkeypatch: monkeypatch.setattr(
+                torch.autograd.Function, "apply", _function_apply_running_forward_only(torch.autograd.Function.apply)
+            ),
+            GRADIENTS,
+            ("test_a_subclass_of_autograd_function_is_differentiable_through_its_own_backward",),
+        ),
+        "autograd-no-grad-records": Breakage(
+            function("no_grad", lambda original: contextlib.nullcontext, module=torch.autograd),
+            GRAD_MODES,
+            ("test_torch_autograd_holds_the_switches_for_recording",),
+        ),
+    }
+)
+
+
+def _backward_error_renaming(old: str, new: str):
+    """Tensor.backward whose in-place error names the tensor's maker with ``new`` where torch says ``old``."""
+
+    def make(original):
+        def backward(self, *args, **kwargs):
+            try:
+                return original(self, *args, **kwargs)
+            except RuntimeError as error:
+                raise RuntimeError(str(error).replace(old, new)) from None
+
+        return backward
+
+    return make
+
+
+BREAKAGES["autograd-errors-name-the-forward-op"] = ChangeBreakage(
+    "autograd-errors-name-the-forward-op",
+    before=method("backward", _backward_error_renaming("of MulBackward0,", "of Mul,")),
+    after=method("backward", _backward_error_renaming("of Mul,", "of MulBackward0,")),
+)
+
+
+# near-miss sweep: an error of the wrong kind, and a grad mode that restores the wrong mode.
+BACKWARD = "specs/autograd/test_backward.py"
+
+
+def _set_grad_enabled_exiting_to_enabled(original):
+    """set_grad_enabled whose with block, on exit, turns grad on instead of restoring the mode it found."""
+
+    class set_grad_enabled(original):
+        def __exit__(self, *exc_info):
+            torch._C._set_grad_enabled(True)
+
+    return set_grad_enabled
+
+
+def _no_grad_refusing_plain_functions(original):
+    """no_grad that takes a function only to refuse it unless it is a generator function."""
+
+    def no_grad(*functions):
+        if functions:
+            raise TypeError("broken: no_grad() can decorate only a generator function")
+        return original()
+
+    return no_grad
+
+
+BREAKAGES.update(
+    {
+        "grad-refuses-a-dict-with-a-type-error": Breakage(
+            function("grad", _grad_refusing_dicts, module=torch.autograd),
+            BACKWARD,
+            ("test_grad_of_a_dict_of_inputs_is_refused",),
+        ),
+        "set-grad-enabled-exits-to-enabled": Breakage(
+            function("set_grad_enabled", _set_grad_enabled_exiting_to_enabled),
+            GRAD_MODES,
+            ("test_set_grad_enabled_switches_recording_by_flag",),
+        ),
+        "no-grad-refuses-plain-functions": Breakage(
+            function("no_grad", _no_grad_refusing_plain_functions),
+            GRAD_MODES,
+            ("test_no_grad_needs_parentheses_to_decorate",),
+        ),
+    }
+)

@@ -6,12 +6,15 @@ import collections.abc
 import copy
 import functools
 import inspect
+import multiprocessing.reduction
 import typing
 import warnings
 
 import numpy as np
 import torch
 import torch._utils
+import torch.multiprocessing
+import torch.multiprocessing.reductions
 import torch.utils.data
 import torch.utils.data._utils.collate as collate_module
 from torch.utils.data import (
@@ -27,6 +30,7 @@ from torch.utils.data import (
 from .core import (
     Breakage,
     ChangeBreakage,
+    combined,
     deleting,
     dropping_keyword,
     function,
@@ -43,6 +47,7 @@ DATASETS = "specs/data/test_datasets_and_batching.py"
 COLLATE = "specs/data/test_collate.py"
 WORKERS = "specs/data/test_workers.py"
 PINNED = "specs/data/test_pinned_memory_and_transfers.py"
+MULTIPROCESSING = "specs/data/test_multiprocessing.py"
 
 WORKER_SPECS_NEEDING_WORKERS = (
     "test_workers_are_separate_processes",
@@ -303,6 +308,26 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
     }
 
 
+# Multiprocessing helpers
+_rebuild_shared_tensor = torch.multiprocessing.reductions.rebuild_tensor
+
+
+def _rebuild_a_copy(cls, storage, metadata):
+    """What a receiving process makes of a queued tensor, as a private copy instead of a view of the shared storage."""
+    return _rebuild_shared_tensor(cls, storage, metadata).clone()
+
+
+def _sending_values_only(monkeypatch):
+    """torch.multiprocessing's queues pickling a tensor's values, as the plain multiprocessing module does."""
+    reducers = multiprocessing.reduction.ForkingPickler._extra_reducers
+    monkeypatch.setitem(reducers, torch.Tensor, lambda tensor: (torch.tensor, (tensor.tolist(),)))
+
+
+def _sharing_a_new_storage_every_time(original):
+    """share_memory_ that moves the values to a new shared storage even when they already are in one."""
+    return lambda self: self.set_(original(self.detach().clone()))
+
+
 BREAKAGES: dict[str, Breakage] = {
     # Datasets, batching and order
     "loader-len-defaults-to-zero": Breakage(
@@ -447,6 +472,52 @@ BREAKAGES: dict[str, Breakage] = {
         WORKERS,
         ("test_an_iterable_dataset_is_replicated_in_every_worker_unless_sharded",),
     ),
+    # Multiprocessing
+    "share-memory-does-nothing": Breakage(
+        method("share_memory_", returning_self),
+        MULTIPROCESSING,
+        (
+            "test_share_memory_moves_the_storage_in_place_and_returns_the_tensor",
+            "test_share_memory_of_a_view_shares_the_whole_storage_and_keeps_the_aliasing",
+            "test_module_share_memory_shares_every_parameter_and_buffer",
+        ),
+    ),
+    "share-memory-returns-a-shared-copy": Breakage(
+        method("share_memory_", lambda original: lambda self: original(self.detach().clone())),
+        MULTIPROCESSING,
+        ("test_share_memory_moves_the_storage_in_place_and_returns_the_tensor",),
+    ),
+    "share-memory-moves-shared-storage-again": Breakage(
+        method("share_memory_", _sharing_a_new_storage_every_time),
+        MULTIPROCESSING,
+        (
+            "test_share_memory_of_a_view_shares_the_whole_storage_and_keeps_the_aliasing",
+            "test_share_memory_of_a_shared_tensor_is_a_no_op",
+        ),
+    ),
+    "sharing-strategy-cannot-be-set": Breakage(
+        function("set_sharing_strategy", lambda original: lambda strategy: None, module=torch.multiprocessing),
+        MULTIPROCESSING,
+        ("test_linux_shares_through_file_descriptors_unless_told_to_use_the_file_system",),
+    ),
+    "sharing-strategy-defaults-to-the-file-system": Breakage(
+        setting(torch.multiprocessing, "_sharing_strategy", "file_system"),
+        MULTIPROCESSING,
+        ("test_linux_shares_through_file_descriptors_unless_told_to_use_the_file_system",),
+    ),
+    "queued-tensors-arrive-as-copies": Breakage(
+        setting(torch.multiprocessing.reductions, "rebuild_tensor", _rebuild_a_copy),
+        MULTIPROCESSING,
+        (
+            "test_a_tensor_sent_through_a_queue_is_shared_with_the_receiving_process",
+            "test_a_spawned_process_runs_a_module_level_function_and_its_tensors_arrive_shared",
+        ),
+    ),
+    "queues-send-tensor-values": Breakage(
+        _sending_values_only,
+        MULTIPROCESSING,
+        ("test_a_tensor_sent_through_a_queue_is_shared_with_the_receiving_process",),
+    ),
     # Pinned memory and transfers
     **_change_breakages(),
     "pin-memory-is-a-no-op": Breakage(
@@ -492,10 +563,324 @@ BREAKAGES: dict[str, Breakage] = {
         ("test_non_blocking_copy_from_pageable_memory_is_still_correct",),
         needs_device="cuda",
     ),
-    "module-to-cuda-moves-plain-tensors": Breakage(
+    "module-to-an-accelerator-moves-plain-tensors": Breakage(
         module_method("to", to_also_moving_plain_tensors),
         PINNED,
-        ("test_module_to_cuda_moves_parameters_and_buffers_not_plain_tensors",),
-        needs_device="cuda",
+        ("test_module_to_an_accelerator_moves_parameters_and_buffers_not_plain_tensors",),
+        needs_device="accelerator",
     ),
 }
+
+
+# The notes' remaining statements: DataLoader's options, the notes' own dataset, and torchvision.
+TORCHVISION = "specs/data/test_torchvision.py"
+
+
+def _sampler_sorted(dataset, kwargs):
+    if isinstance(kwargs.get("sampler"), list):
+        kwargs["sampler"] = sorted(kwargs["sampler"])
+    return kwargs
+
+
+def _sampler_function_called(dataset, kwargs):
+    sampler = kwargs.get("sampler")
+    if callable(sampler) and not isinstance(sampler, collections.abc.Iterable):
+        kwargs["sampler"] = sampler()
+    return kwargs
+
+
+def _batch_sampler_read_as_single_indices(dataset, kwargs):
+    batches = kwargs.pop("batch_sampler", None)
+    if batches is not None:
+        kwargs["sampler"] = [index for batch in batches for index in batch]
+    return kwargs
+
+
+def _torchvision_class_patch(module_name: str, class_name: str, attribute: str, make_replacement):
+    """A breakage of a torchvision class's attribute, importing torchvision only when it is applied."""
+
+    def apply(monkeypatch):
+        import importlib
+
+        owner = getattr(importlib.import_module(module_name), class_name)
+        monkeypatch.setattr(
+            owner, attribute, make_replacement(owner.__dict__.get(attribute, getattr(owner, attribute)))
+        )
+
+    return apply
+
+
+def _to_tensor_unscaled_for_bytes(original):
+    def call(self, picture):
+        tensor = original(self, picture)
+        is_float_array = isinstance(picture, np.ndarray) and picture.dtype.kind == "f"
+        return tensor if is_float_array else tensor * 255
+
+    return call
+
+
+def _to_tensor_scaling_floats(original):
+    def call(self, picture):
+        tensor = original(self, picture)
+        return tensor / 255 if isinstance(picture, np.ndarray) and picture.dtype.kind == "f" else tensor
+
+    return call
+
+
+def _normalize_divides_first(original):
+    def forward(self, tensor):
+        mean = torch.as_tensor(self.mean, dtype=tensor.dtype).view(-1, 1, 1)
+        std = torch.as_tensor(self.std, dtype=tensor.dtype).view(-1, 1, 1)
+        return tensor / std - mean
+
+    return forward
+
+
+def _silent_alias(original):
+    """An old MNIST attribute name that returns what it did, without its warning."""
+
+    def read(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return original.fget(self)
+
+    return property(read)
+
+
+def _mnist_transforming_every_sample_when_made(original):
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        if self.transform is not None:
+            for index in range(len(self)):
+                self[index]
+
+    return init
+
+
+def _mnist_downloading_only_the_chosen_split(original):
+    def download(self):
+        split = "train" if self.train else "t10k"
+        self.resources = [resource for resource in type(self).resources if resource[0].startswith(split)]
+        try:
+            return original(self)
+        finally:
+            del self.resources
+
+    return download
+
+
+def _mnist_downloading_even_when_present(original):
+    def download(self):
+        self._check_exists = lambda: False
+        try:
+            return original(self)
+        finally:
+            del self._check_exists
+
+    return download
+
+
+def _resize_keeping_the_aspect_ratio(original):
+    def init(self, size, *args, **kwargs):
+        original(self, size[0] if isinstance(size, (tuple, list)) else size, *args, **kwargs)
+
+    return init
+
+
+def _compose_in_reverse(original):
+    def call(self, picture):
+        for transform in reversed(self.transforms):
+            picture = transform(picture)
+        return picture
+
+    return call
+
+
+def _torchvision_with_a_transform_alias(monkeypatch):
+    import torchvision
+
+    monkeypatch.setattr(torchvision, "transform", torchvision.transforms, raising=False)
+
+
+BREAKAGES.update(
+    {
+        "custom-collate-fn-ignored": Breakage(
+            _with(collate_fn=None),
+            DATASETS,
+            ("test_dataloader_is_a_class_that_batches_shuffles_and_reshapes_the_samples",),
+        ),
+        "sampler-order-sorted": Breakage(
+            _loader_init(_sampler_sorted),
+            DATASETS,
+            ("test_a_sampler_decides_which_indices_are_loaded_and_in_what_order",),
+        ),
+        "sampler-function-accepted": Breakage(
+            _loader_init(_sampler_function_called),
+            DATASETS,
+            ("test_a_sampler_is_an_iterable_of_indices_not_a_function",),
+        ),
+        "batch-sampler-read-as-single-indices": Breakage(
+            _loader_init(_batch_sampler_read_as_single_indices),
+            DATASETS,
+            ("test_a_batch_sampler_gives_the_indices_of_a_whole_batch_at_a_time",),
+        ),
+        "drop-last-on-by-default": Breakage(
+            _loader_init(lambda dataset, kwargs: {"drop_last": True, **kwargs}),
+            DATASETS,
+            ("test_the_notes_custom_dataset_is_indexed_sized_and_batched_by_its_methods",),
+        ),
+        "loader-iterates-through-a-generator": Breakage(
+            module_method(
+                "__iter__", lambda original: lambda self: (batch for batch in original(self)), owner=DataLoader
+            ),
+            DATASETS,
+            ("test_iter_of_a_loader_is_an_iterator_object_not_a_generator",),
+        ),
+        "to-tensor-leaves-bytes-unscaled": Breakage(
+            _torchvision_class_patch("torchvision.transforms", "ToTensor", "__call__", _to_tensor_unscaled_for_bytes),
+            TORCHVISION,
+            ("test_to_tensor_turns_an_hwc_uint8_image_into_a_chw_float_tensor_in_0_1",),
+        ),
+        "to-tensor-scales-floats-too": Breakage(
+            _torchvision_class_patch("torchvision.transforms", "ToTensor", "__call__", _to_tensor_scaling_floats),
+            TORCHVISION,
+            ("test_to_tensor_leaves_a_float_ndarray_unscaled",),
+        ),
+        "normalize-divides-before-subtracting": Breakage(
+            _torchvision_class_patch("torchvision.transforms", "Normalize", "forward", _normalize_divides_first),
+            TORCHVISION,
+            ("test_normalize_subtracts_the_mean_then_divides_by_the_std",),
+        ),
+        "mnist-old-names-warn-nothing": Breakage(
+            combined(
+                *(
+                    _torchvision_class_patch("torchvision.datasets", "MNIST", name, _silent_alias)
+                    for name in ("test_data", "test_labels", "train_data", "train_labels")
+                )
+            ),
+            TORCHVISION,
+            ("test_mnist_test_and_train_data_and_labels_are_deprecated_aliases_of_data_and_targets",),
+        ),
+        "mnist-transforms-every-sample-when-made": Breakage(
+            _torchvision_class_patch(
+                "torchvision.datasets", "MNIST", "__init__", _mnist_transforming_every_sample_when_made
+            ),
+            TORCHVISION,
+            ("test_mnist_applies_its_transform_to_each_sample_when_it_is_read",),
+        ),
+        "mnist-downloads-only-the-chosen-split": Breakage(
+            _torchvision_class_patch(
+                "torchvision.datasets", "MNIST", "download", _mnist_downloading_only_the_chosen_split
+            ),
+            TORCHVISION,
+            ("test_mnist_downloads_both_splits_and_train_only_chooses_which_it_loads",),
+        ),
+        "mnist-downloads-even-when-present": Breakage(
+            _torchvision_class_patch("torchvision.datasets", "MNIST", "download", _mnist_downloading_even_when_present),
+            TORCHVISION,
+            ("test_mnist_downloads_only_what_is_not_there_yet",),
+        ),
+        "resize-keeps-the-aspect-ratio": Breakage(
+            _torchvision_class_patch("torchvision.transforms", "Resize", "__init__", _resize_keeping_the_aspect_ratio),
+            TORCHVISION,
+            ("test_resize_to_a_height_and_width_makes_every_image_that_size",),
+        ),
+        "random-crop-always-at-the-corner": Breakage(
+            _torchvision_class_patch(
+                "torchvision.transforms",
+                "RandomCrop",
+                "get_params",
+                lambda original: staticmethod(lambda image, output_size: (0, 0, *output_size)),
+            ),
+            TORCHVISION,
+            ("test_random_crop_cuts_a_window_of_its_size_at_a_random_position",),
+        ),
+        "random-rotation-at-one-angle": Breakage(
+            _torchvision_class_patch(
+                "torchvision.transforms",
+                "RandomRotation",
+                "get_params",
+                lambda original: staticmethod(lambda degrees: float(degrees[1])),
+            ),
+            TORCHVISION,
+            ("test_random_rotation_turns_the_image_by_an_angle_drawn_from_its_range",),
+        ),
+        "compose-applies-in-reverse": Breakage(
+            _torchvision_class_patch("torchvision.transforms", "Compose", "__call__", _compose_in_reverse),
+            TORCHVISION,
+            ("test_compose_applies_its_transforms_in_the_order_given",),
+        ),
+        "torchvision-has-a-transform-alias": Breakage(
+            _torchvision_with_a_transform_alias,
+            TORCHVISION,
+            ("test_torchvision_has_datasets_models_and_transforms_and_no_transform_module",),
+        ),
+    }
+)
+
+
+# near-miss sweep: errors of another kind, lengths that fail whatever the dataset, worker ids and seeds that ignore
+# what they are given, and unbatched loading that batches by one after all.
+DATASET_API = "specs/data/test_dataset_api.py"
+
+
+def _sampler_init_taking_keywords_only(self, *, generator=None):
+    """A Sampler.__init__ with a keyword option: Sampler(data_source) fails, but for its positional argument."""
+
+
+def _len_refused(self):
+    raise TypeError("broken: a DataLoader has no len()")
+
+
+def _squeezed(batch):
+    if isinstance(batch, torch.Tensor):
+        return batch.squeeze(0)
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(_squeezed(item) for item in batch)
+    return batch
+
+
+def _unbatched_as_batches_of_one(dataset, kwargs):
+    """batch_size=None loading batches of one and squeezing the batch dimension away, instead of not batching."""
+    if "batch_size" in kwargs and kwargs["batch_size"] is None:
+        kwargs["batch_size"] = 1
+        kwargs["collate_fn"] = lambda samples: _squeezed(torch.utils.data.default_collate(samples))
+    return kwargs
+
+
+def _worker_info_all_zero(original):
+    def init(self, *args, **kwargs):
+        original(self, *args, **{**kwargs, "id": 0})
+
+    return init
+
+
+BREAKAGES.update(
+    {
+        "sampler-init-with-keyword-options": Breakage(
+            setting(Sampler, "__init__", _sampler_init_taking_keywords_only),
+            DATASET_API,
+            ("test_sampler_takes_no_arguments",),
+        ),
+        "loader-len-refused-whatever-the-dataset": Breakage(
+            module_method("__len__", lambda original: _len_refused, owner=DataLoader),
+            DATASETS,
+            ("test_a_map_style_dataset_needs_only_getitem_and_len_for_a_default_loader",),
+        ),
+        "batch-size-none-batches-by-one-then-squeezes": Breakage(
+            _loader_init(_unbatched_as_batches_of_one),
+            DATASETS,
+            ("test_batch_size_none_yields_samples_one_by_one",),
+        ),
+        "worker-info-ids-all-zero": Breakage(
+            module_method("__init__", _worker_info_all_zero, owner=torch.utils.data._utils.worker.WorkerInfo),
+            WORKERS,
+            ("test_get_worker_info_describes_the_worker_inside_one",),
+        ),
+        "worker-seeds-from-a-fixed-generator": Breakage(
+            _loader_init(lambda dataset, kwargs: {**kwargs, "generator": torch.Generator().manual_seed(0)}),
+            WORKERS,
+            ("test_worker_seeds_repeat_with_a_seeded_generator",),
+        ),
+    }
+)

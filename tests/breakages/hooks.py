@@ -201,3 +201,224 @@ BREAKAGES: dict[str, Breakage] = {
         ("test_a_hook_on_the_output_tensor_runs_before_the_modules_backward_hooks",),
     ),
 }
+
+
+# The notes' remaining statements.
+def _forward_hook_given_the_input(original):
+    def register(self, hook, *args, **kwargs):
+        return original(self, lambda module, inputs, output: hook(module, inputs, inputs[0]), *args, **kwargs)
+
+    return register
+
+
+def _backward_hook_arguments_swapped(original):
+    def register(self, hook, *args, **kwargs):
+        return original(
+            self, lambda module, grad_input, grad_output: hook(module, grad_output, grad_input), *args, **kwargs
+        )
+
+    return register
+
+
+def _backward_hook_bare_tensor_accepted(original):
+    def register(self, hook, *args, **kwargs):
+        def wrapped(module, grad_input, grad_output):
+            result = hook(module, grad_input, grad_output)
+            return (result,) if isinstance(result, Tensor) else result
+
+        return original(self, wrapped, *args, **kwargs)
+
+    return register
+
+
+BREAKAGES.update(
+    {
+        "forward-hook-given-the-input-as-output": Breakage(
+            module_method("register_forward_hook", _forward_hook_given_the_input),
+            MODULE_HOOKS,
+            ("test_the_output_a_forward_hook_gets_is_what_forward_returned",),
+        ),
+        "backward-hook-arguments-swapped": Breakage(
+            module_method("register_full_backward_hook", _backward_hook_arguments_swapped),
+            MODULE_HOOKS,
+            ("test_grad_input_and_grad_output_are_gradients_of_the_loss_not_forward_values",),
+        ),
+        "backward-hook-bare-tensor-accepted": Breakage(
+            module_method("register_full_backward_hook", _backward_hook_bare_tensor_accepted),
+            MODULE_HOOKS,
+            ("test_a_full_backward_hook_must_return_a_tuple_of_gradients",),
+        ),
+    }
+)
+
+
+# near-miss sweep: hooks whose results land one step early or late, arguments ignored unless they are the default,
+# and handles that remove the wrong hook.
+def _pre_hooks_applied_to_the_output(original):
+    """register_forward_pre_hook whose hook runs after forward, on the output, which its result replaces."""
+
+    def register(self, hook, *, prepend=False, with_kwargs=False):
+        if with_kwargs:
+            return original(self, hook, prepend=prepend, with_kwargs=True)
+
+        def on_the_output(module, inputs, output):
+            result = hook(module, (output,))
+            return result[0] if isinstance(result, tuple) else result
+
+        return self.register_forward_hook(on_the_output, prepend=prepend)
+
+    return register
+
+
+def _with_kwargs_pre_hooks_keeping_the_args(original):
+    """register_forward_pre_hook(with_kwargs=True) that takes the new kwargs from the hook's pair but keeps the old args."""
+
+    def register(self, hook, *args, with_kwargs=False, **kwargs):
+        if not with_kwargs:
+            return original(self, hook, *args, **kwargs)
+
+        def keeping_the_args(module, inputs, keywords):
+            result = hook(module, inputs, keywords)
+            return None if result is None else (inputs, result[1])
+
+        return original(self, keeping_the_args, *args, with_kwargs=True, **kwargs)
+
+    return register
+
+
+def _forward_hooks_applied_to_the_input(original):
+    """register_forward_hook whose hook runs before forward, given the input as the output; its result is the new input."""
+
+    def register(self, hook, *args, prepend=False, **kwargs):
+        def on_the_input(module, inputs):
+            result = hook(module, inputs, inputs[0])
+            return None if result is None else (result,)
+
+        return self.register_forward_pre_hook(on_the_input, prepend=prepend)
+
+    return register
+
+
+def _backward_pre_hooks_given_grad_input(original):
+    """register_full_backward_pre_hook whose hook runs after the module's backward, on grad_input, which it replaces."""
+    return lambda self, hook, *args, **kwargs: self.register_full_backward_hook(
+        lambda module, grad_input, grad_output: hook(module, grad_input), *args, **kwargs
+    )
+
+
+def _remove_removing_the_oldest_hook(original):
+    def remove(self):
+        hooks = self.hooks_dict_ref()
+        if hooks:
+            del hooks[next(iter(hooks))]
+
+    return remove
+
+
+def _always_call_replacing_the_forward_error(original):
+    """register_forward_hook(always_call=True) after which forward's exception reaches the caller as another TypeError."""
+
+    def register(self, hook, *args, always_call=False, **kwargs):
+        handle = original(self, hook, *args, always_call=always_call, **kwargs)
+        if always_call:
+            forward = self.forward
+
+            def replacing_the_error(*inputs, **keywords):
+                try:
+                    return forward(*inputs, **keywords)
+                except Exception:
+                    raise TypeError("broken: forward failed") from None
+
+            self.forward = replacing_the_error
+        return handle
+
+    return register
+
+
+def _leaf_hooks_given_the_accumulated_grad(original):
+    """A hook on a leaf that sees .grad with this backward's gradient already added, and whose result becomes .grad."""
+
+    def register_hook(self, hook):
+        if self.grad_fn is not None:
+            return original(self, hook)
+
+        def on_the_accumulated(grad):
+            before = self.grad
+            result = hook(grad if before is None else before + grad)
+            if result is None or before is None:
+                return result
+            return result - before
+
+        return original(self, on_the_accumulated)
+
+    return register_hook
+
+
+def _tensor_hooks_applied_after_their_node(original):
+    """A hook on a non-leaf applied to the gradients its grad_fn passes on, instead of the one it receives."""
+
+    def register_hook(self, hook):
+        if self.grad_fn is None:
+            return original(self, hook)
+
+        def on_the_node_results(grad_inputs, grad_outputs):
+            results = [None if grad is None else hook(grad) for grad in grad_inputs]
+            return tuple(grad if result is None else result for grad, result in zip(grad_inputs, results, strict=True))
+
+        return self.grad_fn.register_hook(on_the_node_results)
+
+    return register_hook
+
+
+BREAKAGES.update(
+    {
+        "forward-pre-hook-applied-to-the-output": Breakage(
+            module_method("register_forward_pre_hook", _pre_hooks_applied_to_the_output),
+            MODULE_HOOKS,
+            ("test_forward_pre_hook_sees_the_input_and_may_replace_it",),
+        ),
+        "with-kwargs-pre-hook-args-ignored": Breakage(
+            module_method("register_forward_pre_hook", _with_kwargs_pre_hooks_keeping_the_args),
+            MODULE_HOOKS,
+            ("test_forward_pre_hook_with_kwargs_may_replace_args_and_kwargs",),
+        ),
+        "forward-hook-applied-to-the-input": Breakage(
+            module_method("register_forward_hook", _forward_hooks_applied_to_the_input),
+            MODULE_HOOKS,
+            ("test_forward_hook_sees_input_and_output_and_may_replace_the_output",),
+        ),
+        "backward-pre-hook-applied-to-grad-input": Breakage(
+            module_method("register_full_backward_pre_hook", _backward_pre_hooks_given_grad_input),
+            MODULE_HOOKS,
+            ("test_full_backward_pre_hook_may_replace_grad_output",),
+        ),
+        "remove-removes-the-oldest-hook": Breakage(
+            module_method("remove", _remove_removing_the_oldest_hook, owner=torch.utils.hooks.RemovableHandle),
+            MODULE_HOOKS,
+            ("test_removing_a_handle_removes_exactly_that_hook",),
+        ),
+        "always-call-replaces-the-forward-error": Breakage(
+            module_method("register_forward_hook", _always_call_replacing_the_forward_error),
+            MODULE_HOOKS,
+            ("test_always_call_runs_a_forward_hook_when_forward_raises",),
+        ),
+        "leaf-hook-given-the-accumulated-grad": Breakage(
+            method("register_hook", _leaf_hooks_given_the_accumulated_grad),
+            TENSOR_HOOKS,
+            ("test_tensor_hook_sees_the_gradient_and_may_replace_it",),
+        ),
+        "tensor-hook-applied-after-its-node": Breakage(
+            method("register_hook", _tensor_hooks_applied_after_their_node),
+            TENSOR_HOOKS,
+            ("test_tensor_hook_on_an_intermediate_changes_what_flows_further_back",),
+        ),
+        "pre-hook-prepend-ignored": Breakage(
+            module_method(
+                "register_forward_pre_hook",
+                lambda original: lambda self, hook, *, prepend=False, **kwargs: original(self, hook, **kwargs),
+            ),
+            ORDER,
+            ("test_hooks_run_in_registration_order_unless_prepended",),
+        ),
+    }
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import warnings
 
 import torch
 from torch import nn
@@ -11,6 +12,7 @@ from .core import (
     Breakage,
     ChangeBreakage,
     Tensor,
+    combined,
     deleting,
     dropping_keyword,
     mapping_result,
@@ -18,12 +20,15 @@ from .core import (
     module_method,
     refusing_keyword,
     setting,
+    silenced,
 )
 
 PARAMETERS = "specs/modules/test_parameters_and_buffers.py"
 MODULE_API = "specs/modules/test_module_api.py"
 CONTAINERS = "specs/modules/test_containers.py"
 TRAIN_AND_EVAL = "specs/modules/test_train_and_eval.py"
+SCRIPTING = "specs/modules/test_scripting.py"
+MODULES_NOTE = "specs/modules/test_modules_note.py"
 
 
 def _setattr_hiding_parameters(original):
@@ -176,6 +181,51 @@ def _modules_with_remove_duplicate(original):
     return modules
 
 
+def _warning_instead(category: type[Warning]):
+    """A maker for torch.jit.script or trace: the original, silenced, then TorchScript's deprecation in ``category``."""
+
+    def make(original):
+        def compile_(*args, **kwargs):
+            compiled = silenced(original)(*args, **kwargs)
+            message = (
+                f"`torch.jit.{original.__name__}` is deprecated. Please switch to `torch.compile` or `torch.export`."
+            )
+            warnings.warn(message, category, stacklevel=2)
+            return compiled
+
+        return compile_
+
+    return make
+
+
+def _torchscript(make) -> object:
+    """Break both torch.jit.script and torch.jit.trace with the same maker."""
+
+    def apply(monkeypatch):
+        for name in ("script", "trace"):
+            monkeypatch.setattr(torch.jit, name, make(getattr(torch.jit, name)))
+
+    return apply
+
+
+def _forgetting_fx_wraps(monkeypatch):
+    import torch.fx._symbolic_trace as symbolic_trace
+
+    monkeypatch.setattr(symbolic_trace, "_wrapped_fns_to_patch", type(symbolic_trace._wrapped_fns_to_patch)())
+
+
+def _parameters_with_repeats(original):
+    """parameters() that walks every attribute holding a module, so a module held twice is walked twice."""
+
+    def parameters(self, recurse=True):
+        yield from (parameter for parameter in self._parameters.values() if parameter is not None)
+        if recurse:
+            for child in self._modules.values():
+                yield from parameters(child)
+
+    return parameters
+
+
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
@@ -216,6 +266,16 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             "modules-remove-duplicate",
             before=module_method("modules", _modules_with_remove_duplicate),
             after=module_method("modules", refusing_keyword("remove_duplicate")),
+        ),
+        "torchscript-deprecation-warning": ChangeBreakage(
+            "torchscript-deprecation-warning",
+            before=_torchscript(_warning_instead(DeprecationWarning)),
+            after=_torchscript(lambda original: silenced(original)),
+        ),
+        "torchscript-deprecation-future-warning": ChangeBreakage(
+            "torchscript-deprecation-future-warning",
+            before=_torchscript(_warning_instead(FutureWarning)),
+            after=_torchscript(_warning_instead(DeprecationWarning)),
         ),
     }
 
@@ -444,4 +504,377 @@ BREAKAGES: dict[str, Breakage | ChangeBreakage] = {
         MODULE_API,
         ("test_a_backward_method_on_a_module_is_never_called_by_autograd",),
     ),
+    # What model code marks for TorchScript and torch.fx
+    "jit-ignore-does-nothing": Breakage(
+        setting(torch.jit, "ignore", lambda fn=None, **kwargs: fn),
+        SCRIPTING,
+        ("test_ignored_function_runs_as_python_inside_scripted_code",),
+    ),
+    "jit-unused-does-nothing": Breakage(
+        setting(torch.jit, "unused", lambda fn: fn),
+        SCRIPTING,
+        ("test_unused_method_is_replaced_by_a_raise_in_the_scripted_module",),
+    ),
+    "is-scripting-always-true": Breakage(
+        setting(torch.jit, "is_scripting", lambda: True),
+        SCRIPTING,
+        ("test_is_scripting_is_false_in_eager_code_and_true_in_compiled_code",),
+    ),
+    "torch-assert-does-nothing": Breakage(
+        setting(torch, "_assert", lambda condition, message: None),
+        SCRIPTING,
+        ("test_torch_assert_raises_its_message_and_survives_symbolic_tracing",),
+    ),
+    "fx-forgets-wrapped-functions": Breakage(
+        _forgetting_fx_wraps, SCRIPTING, ("test_wrapped_function_is_one_call_in_the_traced_graph",)
+    ),
+    # What a module lists
+    "children-recurse": Breakage(
+        module_method("children", lambda original: lambda self: (m for m in self.modules() if m is not self)),
+        CONTAINERS,
+        ("test_children_yields_each_direct_submodule_once_in_assignment_order",),
+    ),
+    "children-repeat-a-shared-module": Breakage(
+        module_method("children", lambda original: lambda self: iter(list(self._modules.values()))),
+        CONTAINERS,
+        ("test_children_yields_each_direct_submodule_once_in_assignment_order",),
+    ),
+    "parameters-ignore-recurse": Breakage(
+        module_method("parameters", lambda original: lambda self, recurse=True: original(self, True)),
+        CONTAINERS,
+        ("test_parameters_yields_every_parameter_once_own_first_unless_recurse_is_false",),
+    ),
+    "parameters-repeat-a-shared-parameter": Breakage(
+        module_method("parameters", _parameters_with_repeats),
+        CONTAINERS,
+        ("test_parameters_yields_every_parameter_once_own_first_unless_recurse_is_false",),
+    ),
 }
+
+
+# The notes' remaining statements.
+def _setattr_initialising_first(original):
+    def setattr_(self, name, value):
+        if "_parameters" not in self.__dict__:
+            nn.Module.__init__(self)
+        return original(self, name, value)
+
+    return setattr_
+
+
+def _call_running_forward_twice(original):
+    def call(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        return original(self, *args, **kwargs)
+
+    return call
+
+
+def _weight_registered_as_a_buffer(original):
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        weight = self.weight
+        del self.weight
+        self.register_buffer("weight", weight.detach())
+
+    return init
+
+
+def _setattr_keeping_plain(kind: type):
+    """Module.__setattr__ that stores values of ``kind`` as plain attributes, unregistered."""
+
+    def make(original):
+        def setattr_(self, name, value):
+            if isinstance(value, kind):
+                object.__setattr__(self, name, value)
+            else:
+                original(self, name, value)
+
+        return setattr_
+
+    return make
+
+
+def _sgd_step_skipped(original):
+    return lambda self, closure=None: None
+
+
+BREAKAGES.update(
+    {
+        "activation-exposed-as-a-function": Breakage(
+            setting(nn, "ReLU", torch.relu),
+            MODULE_API,
+            ("test_layers_activations_and_losses_in_torch_nn_are_modules[ReLU]",),
+        ),
+        "layer-assignable-before-super-init": Breakage(
+            module_method("__setattr__", _setattr_initialising_first),
+            MODULE_API,
+            ("test_a_layer_assigned_before_super_init_is_refused",),
+        ),
+        "module-call-runs-forward-twice": Breakage(
+            module_method("__call__", _call_running_forward_twice),
+            MODULE_API,
+            ("test_calling_a_model_runs_its_forward_once_and_returns_its_result",),
+        ),
+        "layer-weight-registered-as-a-buffer": Breakage(
+            combined(
+                *(
+                    module_method("__init__", _weight_registered_as_a_buffer, owner=owner)
+                    for owner in (nn.Linear, nn.Conv2d)
+                )
+            ),
+            PARAMETERS,
+            ("test_linear_and_conv_define_their_weight_and_bias_as_parameters",),
+        ),
+        "requires-grad-cannot-be-turned-off": Breakage(
+            method("requires_grad_", lambda original: lambda self, requires_grad=True: self),
+            PARAMETERS,
+            ("test_requires_grad_of_a_parameter_says_whether_it_trains",),
+        ),
+        "assigned-parameters-not-registered": Breakage(
+            module_method("__setattr__", _setattr_keeping_plain(nn.Parameter)),
+            PARAMETERS,
+            ("test_a_module_of_its_own_computes_from_its_parameters_and_trains_them",),
+        ),
+        "sequential-attribute-kept-plain": Breakage(
+            module_method("__setattr__", _setattr_keeping_plain(nn.Sequential)),
+            CONTAINERS,
+            ("test_a_sequential_assigned_as_an_attribute_is_a_layer_of_the_model",),
+        ),
+        "sgd-step-skipped-for-models": Breakage(
+            module_method("step", _sgd_step_skipped, owner=torch.optim.SGD),
+            CONTAINERS,
+            ("test_a_linear_or_a_sequential_is_a_model_by_itself",),
+        ),
+    }
+)
+
+
+# The Modules note (MODULES_NOTE)
+def _parameter_dict_keeping_insertion_order(original):
+    """ParameterDict.update that keeps a plain dict's insertion order instead of sorting its keys."""
+    return lambda self, parameters: original(self, list(parameters.items()) if type(parameters) is dict else parameters)
+
+
+def _register_parameter_setting_none_plainly(original):
+    """register_parameter(name, None) that sets a plain attribute and reserves nothing."""
+
+    def register_parameter(self, name, param):
+        if param is None:
+            object.__setattr__(self, name, None)
+        else:
+            original(self, name, param)
+
+    return register_parameter
+
+
+def _register_parameter_unchecked(original):
+    def register_parameter(self, name, param):
+        self._parameters[name] = param
+
+    return register_parameter
+
+
+def _to_converting_integer_buffers(original):
+    """Module.to(dtype) that converts every buffer to the dtype, integer ones included."""
+
+    def to(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        dtypes = [arg for arg in (*args, kwargs.get("dtype")) if isinstance(arg, torch.dtype)]
+        for module in self.modules():
+            for name, buffer in list(module._buffers.items()):
+                if buffer is not None and dtypes:
+                    module._buffers[name] = buffer.to(dtypes[0])
+        return result
+
+    return to
+
+
+def _norm_buffers_left_float(original):
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        for name in ("running_mean", "running_var"):
+            if getattr(self, name, None) is not None:
+                self._buffers[name] = self._buffers[name].float()
+
+    return init
+
+
+def _linear_ignoring_device(original):
+    return lambda self, *args, device=None, **kwargs: original(self, *args, **kwargs)
+
+
+def _to_refusing_meta_with(advice: str):
+    """Module.to whose refusal to copy out of a meta tensor says 'no data!' and then ``advice``."""
+
+    def make(original):
+        def to(self, *args, **kwargs):
+            try:
+                return original(self, *args, **kwargs)
+            except NotImplementedError as refused:
+                if "meta tensor" not in str(refused):
+                    raise
+                raise NotImplementedError(f"broken: Cannot copy out of meta tensor; no data!{advice}") from None
+
+        return to
+
+    return make
+
+
+def _forward_pre_hooks_ignoring_bare_results(original):
+    """register_forward_pre_hook whose hook's result counts only when it is a tuple."""
+
+    def register(self, hook, *args, **kwargs):
+        def tuple_only(*hook_args):
+            result = hook(*hook_args)
+            return result if isinstance(result, tuple) else None
+
+        return original(self, tuple_only, *args, **kwargs)
+
+    return register
+
+
+def _registering_nothing(original):
+    """A register_*_hook that returns a handle and never calls the hook."""
+    return lambda self, hook, *args, **kwargs: torch.utils.hooks.RemovableHandle({})
+
+
+BREAKAGES.update(
+    {
+        "parameter-dict-keeps-insertion-order": Breakage(
+            module_method("update", _parameter_dict_keeping_insertion_order, owner=nn.ParameterDict),
+            MODULES_NOTE,
+            ("test_state_dict_holds_own_parameters_then_own_buffers_then_each_childs",),
+        ),
+        "reserved-parameter-name-takes-a-tensor": Breakage(
+            module_method("register_parameter", _register_parameter_setting_none_plainly),
+            MODULES_NOTE,
+            ("test_registering_none_reserves_the_name_for_a_parameter",),
+        ),
+        "dotted-parameter-names-accepted": Breakage(
+            module_method("register_parameter", _register_parameter_unchecked),
+            MODULES_NOTE,
+            ("test_register_methods_refuse_a_dotted_name",),
+        ),
+        "module-to-converts-integer-buffers": Breakage(
+            module_method("to", _to_converting_integer_buffers),
+            MODULES_NOTE,
+            ("test_module_to_a_dtype_converts_floating_parameters_and_buffers_and_leaves_integer_ones",),
+        ),
+        "norm-buffers-ignore-the-constructor-dtype": Breakage(
+            module_method("__init__", _norm_buffers_left_float, owner=nn.modules.batchnorm._NormBase),
+            MODULES_NOTE,
+            ("test_constructor_dtype_applies_to_parameters_and_floating_buffers_only",),
+        ),
+        "linear-ignores-its-device-argument": Breakage(
+            module_method("__init__", _linear_ignoring_device, owner=nn.Linear),
+            MODULES_NOTE,
+            (
+                "test_a_module_built_on_the_meta_device_has_shapes_but_no_data",
+                "test_skip_init_builds_the_module_on_the_cpu_without_drawing_random_numbers",
+            ),
+        ),
+        "to-empty-keeps-meta": Breakage(
+            module_method("to_empty", lambda original: lambda self, *, device=None, recurse=True: self),
+            MODULES_NOTE,
+            ("test_to_empty_materialises_a_meta_module_and_reset_parameters_initialises_it",),
+        ),
+        "meta-to-error-without-advice": Breakage(
+            module_method("to", _to_refusing_meta_with("")),
+            MODULES_NOTE,
+            ("test_moving_a_meta_module_with_to_points_at_to_empty",),
+        ),
+        "meta-to-error-with-advice": Breakage(
+            module_method("to", _to_refusing_meta_with(" Please use torch.nn.Module.to_empty() instead")),
+            MODULES_NOTE,
+            ("test_moving_a_meta_module_with_to_says_only_that_there_is_no_data",),
+        ),
+        "forward-pre-hook-bare-result-ignored": Breakage(
+            module_method("register_forward_pre_hook", _forward_pre_hooks_ignoring_bare_results),
+            MODULES_NOTE,
+            ("test_a_forward_pre_hook_may_return_a_bare_value_for_a_single_input",),
+        ),
+        "load-state-dict-post-hooks-never-run": Breakage(
+            module_method("register_load_state_dict_post_hook", _registering_nothing),
+            MODULES_NOTE,
+            ("test_load_state_dict_post_hook_sees_the_incompatible_keys_and_may_clear_them",),
+        ),
+        "state-dict-pre-hooks-never-run": Breakage(
+            module_method("register_state_dict_pre_hook", _registering_nothing),
+            MODULES_NOTE,
+            ("test_state_dict_pre_hook_runs_before_the_state_is_collected",),
+        ),
+        "state-dict-post-hooks-never-run": Breakage(
+            setting(nn.Module, "register_state_dict_post_hook", _registering_nothing(None)),
+            MODULES_NOTE,
+            ("test_state_dict_post_hook_may_add_entries_in_place_and_must_return_none",),
+        ),
+        "load-state-dict-pre-hooks-never-run": Breakage(
+            setting(nn.Module, "register_load_state_dict_pre_hook", _registering_nothing(None)),
+            MODULES_NOTE,
+            ("test_load_state_dict_pre_hook_may_fill_in_a_missing_key",),
+        ),
+    }
+)
+
+
+BREAKAGES.update(
+    {
+        "meta-to-suggests-to-empty": ChangeBreakage(
+            "meta-to-suggests-to-empty",
+            before=module_method("to", _to_refusing_meta_with(" Please use torch.nn.Module.to_empty() instead")),
+            after=module_method("to", _to_refusing_meta_with("")),
+        ),
+        "module-state-dict-post-and-load-pre-hooks": ChangeBreakage(
+            "module-state-dict-post-and-load-pre-hooks",
+            before=combined(
+                setting(nn.Module, "register_state_dict_post_hook", lambda self, hook: None),
+                setting(nn.Module, "register_load_state_dict_pre_hook", lambda self, hook: None),
+            ),
+            after=combined(
+                deleting(nn.Module, "register_state_dict_post_hook"),
+                deleting(nn.Module, "register_load_state_dict_pre_hook"),
+            ),
+        ),
+    }
+)
+
+
+# near-miss sweep: a layer that is right only for its default argument, and an eval mode that keeps using the batch.
+def _dropout_scaling_by_one_over_p(original):
+    """Dropout that scales the kept elements by 1/p instead of 1/(1-p): the same at the default p=0.5."""
+
+    def forward(self, input):
+        output = original(self, input)
+        return output * ((1 - self.p) / self.p) if self.training else output
+
+    return forward
+
+
+def _batch_norm_normalising_by_the_batch_in_eval(original):
+    """BatchNorm whose eval mode normalises by the statistics of the batch it is given, not the running ones."""
+
+    def forward(self, input):
+        if self.training:
+            return original(self, input)
+        mean, variance = input.mean(0, keepdim=True), input.var(0, unbiased=False, keepdim=True)
+        output = (input - mean) / torch.sqrt(variance + self.eps)
+        return output * self.weight + self.bias if self.affine else output
+
+    return forward
+
+
+BREAKAGES.update(
+    {
+        "dropout-scales-by-one-over-p": Breakage(
+            module_method("forward", _dropout_scaling_by_one_over_p, owner=nn.Dropout),
+            TRAIN_AND_EVAL,
+            ("test_dropout_zeroes_and_rescales_in_training_and_is_the_identity_in_eval",),
+        ),
+        "batch-norm-eval-uses-the-batch-statistics": Breakage(
+            module_method("forward", _batch_norm_normalising_by_the_batch_in_eval, owner=nn.BatchNorm1d),
+            TRAIN_AND_EVAL,
+            ("test_batch_norm_uses_batch_statistics_in_training_and_running_ones_in_eval",),
+        ),
+    }
+)

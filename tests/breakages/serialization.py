@@ -5,9 +5,11 @@ from __future__ import annotations
 import collections
 import contextlib
 import io
+import mmap
 import os
 import pathlib
 import pickle
+import re
 import warnings
 import zipfile
 
@@ -17,10 +19,12 @@ from torch import nn
 from .core import (
     Breakage,
     ChangeBreakage,
+    combined,
     deleting,
     dropping_keyword,
     function,
     mapping_result,
+    method,
     module_method,
     refusing_keyword,
     setting,
@@ -31,6 +35,7 @@ STATE_DICT = "specs/serialization/test_state_dict.py"
 WHOLE_MODULE = "specs/serialization/test_whole_module.py"
 CHECKPOINTS = "specs/serialization/test_checkpoints.py"
 FILE_FORMAT = "specs/serialization/test_file_format.py"
+SEMANTICS = "specs/serialization/test_serialization_semantics.py"
 
 
 def _load_with(weights_only: bool, *, only_by_default: bool):
@@ -308,6 +313,129 @@ def _save_adding_pt(original):
     return save
 
 
+# The serialization note (SEMANTICS)
+
+
+def _with_tensors_cloned(obj):
+    """``obj`` with every tensor in it (through dicts, lists and tuples) replaced by a compact clone of its own."""
+    if isinstance(obj, torch.Tensor):
+        return obj.clone()
+    if isinstance(obj, dict):
+        return type(obj)((key, _with_tensors_cloned(value)) for key, value in obj.items())
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_with_tensors_cloned(value) for value in obj)
+    return obj
+
+
+def _with_tuples_as_lists(obj):
+    if isinstance(obj, dict):
+        return {key: _with_tuples_as_lists(value) for key, value in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_with_tuples_as_lists(value) for value in obj]
+    return obj
+
+
+def _load_state_dict_of_parameters_only(original):
+    """load_state_dict that loads the parameters and drops every buffer, as if buffers were not state."""
+
+    def load_state_dict(self, state_dict, *args, **kwargs):
+        parameters = {name for name, _ in self.named_parameters()}
+        return original(self, {key: value for key, value in state_dict.items() if key in parameters}, False)
+
+    return load_state_dict
+
+
+def _save_in_the_legacy_format(original):
+    def save(obj, f, *args, **kwargs):
+        kwargs.setdefault("_use_new_zipfile_serialization", False)
+        return original(obj, f, *args, **kwargs)
+
+    return save
+
+
+def _load_honouring_only_plain_map_locations(original):
+    """torch.load that ignores a map_location given as a dict or a function."""
+
+    def load(f, *args, map_location=None, **kwargs):
+        if isinstance(map_location, dict) or callable(map_location):
+            map_location = None
+        return original(f, *args, map_location=map_location, **kwargs)
+
+    return load
+
+
+def _advice_removed(message: str) -> str:
+    """A weights_only refusal as releases before 2.4 word it: the class, and no advice."""
+    found = re.search(r"(?:GLOBAL|Unsupported class) ([\w.]+)", message)
+    return f"broken: Weights only load failed. WeightsUnpickler error: Unsupported class {found.group(1)}"
+
+
+def _advice_added(message: str) -> str:
+    """A weights_only refusal with the advice of 2.6 and later appended."""
+    name = re.search(r"(?:GLOBAL|Unsupported class) ([\w.]+)", message).group(1)
+    return (
+        f"{message} WeightsUnpickler error: Unsupported global: GLOBAL {name} was not an allowed global by default. "
+        f"Please use `torch.serialization.add_safe_globals([{name}])` or the "
+        f"`torch.serialization.safe_globals([{name}])` context manager to allowlist this global"
+    )
+
+
+def _load_rewording_refusals(reword):
+    def make(original):
+        def load(f, *args, **kwargs):
+            try:
+                return original(f, *args, **kwargs)
+            except pickle.UnpicklingError as refused:
+                raise pickle.UnpicklingError(reword(str(refused))) from None
+
+        return load
+
+    return make
+
+
+@contextlib.contextmanager
+def _safe_globals_for_good(allowed):
+    """safe_globals that allows its classes and leaves them allowed after the block."""
+    torch.serialization.add_safe_globals(allowed)
+    yield
+
+
+def _safe_globals_restored_afterwards(monkeypatch):
+    """Keep what add_safe_globals adds while the breakage lasts in a copy of the allow-list, so it goes with it."""
+    import torch._weights_only_unpickler as unpickler
+
+    name = "_marked_safe_globals_set" if hasattr(unpickler, "_marked_safe_globals_set") else "_marked_safe_globals_list"
+    monkeypatch.setattr(unpickler, name, type(getattr(unpickler, name))(getattr(unpickler, name)))
+
+
+def _load_ignoring_force_weights_only(original):
+    def load(f, *args, **kwargs):
+        forced = os.environ.pop("TORCH_FORCE_WEIGHTS_ONLY_LOAD", None)
+        try:
+            return original(f, *args, **kwargs)
+        finally:
+            if forced is not None:
+                os.environ["TORCH_FORCE_WEIGHTS_ONLY_LOAD"] = forced
+
+    return load
+
+
+def _load_letting_no_weights_only_override_a_choice(original):
+    """torch.load that, under TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD, uses weights_only=False even when True was passed."""
+
+    def load(f, *args, weights_only=None, **kwargs):
+        if os.environ.get("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD") == "1":
+            weights_only = False
+        return original(f, *args, weights_only=weights_only, **kwargs)
+
+    return load
+
+
+def _from_file_always_shared(original):
+    """UntypedStorage.from_file that maps every file shared, so writes to an mmap-loaded tensor reach the file."""
+    return staticmethod(lambda filename, shared=False, nbytes=0: original(filename, True, nbytes))
+
+
 BREAKAGES: dict[str, Breakage] = {
     "load-state-dict-zeroes-values": Breakage(
         module_method(
@@ -395,4 +523,182 @@ BREAKAGES: dict[str, Breakage] = {
         FILE_FORMAT,
         ("test_save_writes_exactly_the_file_name_it_is_given[model]",),
     ),
+    # The serialization note
+    "save-clones-every-tensor": Breakage(
+        function("save", lambda original: lambda obj, f, *a, **k: original(_with_tensors_cloned(obj), f, *a, **k)),
+        SEMANTICS,
+        (
+            "test_a_tensor_and_its_view_are_saved_as_one_storage",
+            "test_saving_a_small_view_writes_and_loads_its_whole_storage",
+        ),
+    ),
+    "clone-keeps-the-storage": Breakage(
+        method("clone", lambda original: lambda self, *args, **kwargs: self[...]),
+        SEMANTICS,
+        ("test_cloning_before_saving_writes_only_the_views_elements_and_loses_the_sharing",),
+    ),
+    "load-turns-tuples-into-lists": Breakage(
+        function("load", mapping_result(_with_tuples_as_lists)),
+        SEMANTICS,
+        ("test_tensors_and_containers_of_tensors_round_trip_through_a_path_or_a_file_like_object",),
+    ),
+    "load-state-dict-drops-buffers": Breakage(
+        module_method("load_state_dict", _load_state_dict_of_parameters_only),
+        SEMANTICS,
+        ("test_a_state_dict_with_buffers_restores_a_fresh_module_through_save_and_load",),
+    ),
+    "save-defaults-to-the-legacy-format": Breakage(
+        function("save", _save_in_the_legacy_format),
+        SEMANTICS,
+        ("test_save_writes_an_uncompressed_zip64_archive_of_the_pickle_each_storage_and_a_version",),
+    ),
+    "save-leaves-storages-unaligned": Breakage(
+        function("save", _save_rewriting_records()),
+        SEMANTICS,
+        ("test_save_aligns_each_storage_to_64_bytes",),
+    ),
+    "map-location-only-devices-and-strings": Breakage(
+        function("load", _load_honouring_only_plain_map_locations),
+        SEMANTICS,
+        ("test_map_location_takes_a_device_a_mapping_of_locations_or_a_function",),
+    ),
+    "weights-only-refuses-sizes": Breakage(
+        function("load", _weights_only_refusing(lambda value: isinstance(value, torch.Size), "torch.Size")),
+        SEMANTICS,
+        ("test_weights_only_loads_tensors_primitives_containers_sizes_and_dtypes",),
+    ),
+    "weights-only-trusts-user-classes": Breakage(
+        function("load", _weights_only_trusting),
+        SEMANTICS,
+        (
+            "test_weights_only_refuses_a_class_of_the_users_and_names_it",
+            "test_weights_only_refusal_suggests_add_safe_globals",
+            "test_weights_only_refusal_gives_no_advice",
+            "test_weights_only_refusal_suggests_the_safe_globals_context_manager",
+            "test_weights_only_refusal_suggests_add_safe_globals_alone",
+        ),
+    ),
+    "weights-only-refusal-without-advice": Breakage(
+        function("load", _load_rewording_refusals(_advice_removed)),
+        SEMANTICS,
+        (
+            "test_weights_only_refusal_suggests_add_safe_globals",
+            "test_weights_only_refusal_suggests_the_safe_globals_context_manager",
+        ),
+    ),
+    "weights-only-refusal-with-all-advice": Breakage(
+        function("load", _load_rewording_refusals(_advice_added)),
+        SEMANTICS,
+        ("test_weights_only_refusal_gives_no_advice", "test_weights_only_refusal_suggests_add_safe_globals_alone"),
+    ),
+    "safe-globals-outlives-its-block": Breakage(
+        combined(
+            setting(torch.serialization, "safe_globals", _safe_globals_for_good), _safe_globals_restored_afterwards
+        ),
+        SEMANTICS,
+        ("test_safe_globals_allows_a_class_only_inside_its_block",),
+    ),
+    "unsafe-globals-never-found": Breakage(
+        function("get_unsafe_globals_in_checkpoint", lambda original: lambda f: [], module=torch.serialization),
+        SEMANTICS,
+        ("test_get_unsafe_globals_in_checkpoint_lists_what_weights_only_would_refuse",),
+    ),
+    "force-weights-only-variable-ignored": Breakage(
+        function("load", _load_ignoring_force_weights_only),
+        SEMANTICS,
+        ("test_force_weights_only_environment_variable_overrides_weights_only_false",),
+    ),
+    "no-weights-only-variable-overrides-a-choice": Breakage(
+        function("load", _load_letting_no_weights_only_override_a_choice),
+        SEMANTICS,
+        ("test_no_weights_only_environment_variable_changes_only_the_default",),
+    ),
+    "load-drops-pickle-module": Breakage(
+        function("load", dropping_keyword("pickle_module")),
+        SEMANTICS,
+        ("test_an_explicit_pickle_module_turns_weights_only_off_and_cannot_be_combined_with_it",),
+    ),
+    "mmap-maps-files-shared": Breakage(
+        function("from_file", _from_file_always_shared, module=torch.UntypedStorage),
+        SEMANTICS,
+        ("test_a_tensor_loaded_with_mmap_is_a_private_copy_of_the_file",),
+    ),
+    "default-mmap-options-shared": Breakage(
+        function("get_default_mmap_options", lambda original: lambda: mmap.MAP_SHARED, module=torch.serialization),
+        SEMANTICS,
+        ("test_default_mmap_options_are_map_private",),
+    ),
+    "default-load-endianness-ignored": Breakage(
+        function(
+            "set_default_load_endianness", lambda original: lambda endianness=None: None, module=torch.serialization
+        ),
+        SEMANTICS,
+        ("test_default_load_endianness_applies_to_files_without_a_byteorder_record",),
+    ),
+    "crc32-option-ignored": Breakage(
+        function("set_crc32_options", lambda original: lambda compute_crc32: None, module=torch.serialization),
+        SEMANTICS,
+        ("test_crc32_options_turn_the_archive_checksums_off",),
+    ),
 }
+
+
+# The notes' remaining statements.
+BREAKAGES.update(
+    {
+        "jit-script-leaves-python-code": Breakage(
+            function("script", lambda original: lambda obj, *args, **kwargs: obj, module=torch.jit),
+            WHOLE_MODULE,
+            (
+                "test_torchscript_compiles_a_function_from_its_source_control_flow_included",
+                "test_a_saved_torchscript_model_loads_and_runs_without_its_python_class",
+            ),
+        ),
+        "onnx-export-writes-nothing": Breakage(
+            function("export", lambda original: lambda *args, **kwargs: None, module=torch.onnx),
+            WHOLE_MODULE,
+            ("test_torch_onnx_exports_a_model_as_an_onnx_graph",),
+        ),
+    }
+)
+
+
+def _serialization_names(names: tuple[str, ...], present: bool):
+    """torch.serialization with ``names`` added (as stand-ins that do nothing) or taken away."""
+    return combined(
+        *(
+            setting(torch.serialization, name, lambda *args, **kwargs: None)
+            if present
+            else deleting(torch.serialization, name)
+            for name in names
+        )
+    )
+
+
+BREAKAGES.update(
+    {
+        "weights-only-refusal-suggests-add-safe-globals": ChangeBreakage(
+            "weights-only-refusal-suggests-add-safe-globals",
+            before=function("load", _load_rewording_refusals(_advice_added)),
+            after=function("load", _load_rewording_refusals(_advice_removed)),
+        ),
+        "weights-only-refusal-suggests-safe-globals": ChangeBreakage(
+            "weights-only-refusal-suggests-safe-globals",
+            before=function("load", _load_rewording_refusals(_advice_added)),
+            after=function("load", _load_rewording_refusals(_advice_removed)),
+        ),
+        **{
+            change: ChangeBreakage(
+                change,
+                before=_serialization_names(names, present=True),
+                after=_serialization_names(names, present=False),
+            )
+            for change, names in (
+                ("default-load-endianness", ("get_default_load_endianness", "set_default_load_endianness")),
+                ("default-mmap-options", ("get_default_mmap_options", "set_default_mmap_options")),
+                ("crc32-options", ("get_crc32_options", "set_crc32_options")),
+                ("get-unsafe-globals-in-checkpoint", ("get_unsafe_globals_in_checkpoint",)),
+            )
+        },
+    }
+)

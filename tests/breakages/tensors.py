@@ -4,24 +4,30 @@ from __future__ import annotations
 
 import contextlib
 import math
+import random
 import warnings
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import numpy as np
 import torch
 from torch import nn
+from torch.utils.data import DataLoader
 
 from .core import (
     Breakage,
     ChangeBreakage,
     Tensor,
     combined,
+    copying,
     deleting,
+    dropping_keyword,
     function,
     legacy,
     legacy_keeps_python_types,
     mapping_result,
     method,
+    module_method,
     raising,
     refusing_keyword,
     returning_self,
@@ -39,6 +45,11 @@ MATMUL = "specs/tensors/test_matmul_and_reductions.py"
 IN_PLACE = "specs/tensors/test_in_place.py"
 DEVICES = "specs/tensors/test_devices.py"
 RANDOMNESS = "specs/tensors/test_randomness.py"
+REPRODUCIBILITY = "specs/tensors/test_reproducibility.py"
+METHODS = "specs/tensors/test_tensor_methods.py"
+ACCURACY = "specs/tensors/test_numerical_accuracy.py"
+ATTRIBUTES = "specs/tensors/test_tensor_attributes.py"
+BROADCASTING = "specs/tensors/test_broadcasting_semantics.py"
 
 WIDE_UNSIGNED = (np.uint16, np.uint32, np.uint64)
 
@@ -334,6 +345,380 @@ def _rnn_taking_num_layer(monkeypatch):
         return rnn(*args, **({"num_layers": num_layer} if num_layer else {}), **kwargs)
 
     monkeypatch.setattr(nn, "RNN", make)
+
+
+def _nudged(result):
+    """A result one off: each tensor (or each piece of a tuple of tensors) plus one, or True/False flipped."""
+    if isinstance(result, tuple | list):
+        return tuple(_nudged(piece) for piece in result)
+    return ~result if result.dtype == torch.bool else result + 1
+
+
+def _rounding_legacy_long(*args):
+    if len(args) == 1 and isinstance(args[0], list):
+        return torch.tensor([round(value) for value in args[0]])
+    return torch.empty(*args, dtype=torch.int64)
+
+
+def _clamp_preferring_min(original):
+    def clamp(x, min=None, max=None):
+        if min is not None and max is not None and min > max:
+            return torch.full_like(x, min)
+        return original(x, min=min, max=max)
+
+    return clamp
+
+
+def _sum_keeping_integer_dtype(original):
+    def sum_(x, *args, **kwargs):
+        result = original(x, *args, **kwargs)
+        return result.to(x.dtype) if not x.is_floating_point() and x.dtype != torch.bool else result
+
+    return sum_
+
+
+def _refusing_vectors(original):
+    def t(self):
+        if self.dim() == 1:
+            raise RuntimeError("broken: t() expects a matrix")
+        return original(self)
+
+    return t
+
+
+TWIN_METHODS = (
+    "transpose",
+    "permute",
+    "unsqueeze",
+    "squeeze",
+    "flatten",
+    "chunk",
+    "unbind",
+    "split",
+    "mean",
+    "amax",
+    "sum",
+    "pow",
+    "sqrt",
+    "exp",
+    "sin",
+    "cos",
+    "sigmoid",
+    "clamp",
+    "masked_fill",
+    "eq",
+    "any",
+    "add",
+    "mul",
+)
+
+
+# Reproducibility helpers
+def _seeding_zero_for_any_seed(original):
+    return lambda seed: original(0)
+
+
+def _seeding_python_and_numpy_too(original):
+    def manual_seed(seed):
+        random.seed(seed)
+        np.random.seed(seed)
+        return original(seed)
+
+    return manual_seed
+
+
+def _deterministic_warn_only_ignored(original):
+    return lambda mode, *, warn_only=False: original(mode)
+
+
+def _deterministic_also_setting_cudnn(original):
+    def use_deterministic_algorithms(mode, *, warn_only=False):
+        torch.backends.cudnn.deterministic = mode
+        return original(mode, warn_only=warn_only)
+
+    return use_deterministic_algorithms
+
+
+def _overwriting_under_deterministic_algorithms(original):
+    """put_ or index_put_ whose deterministic path writes repeated indices instead of adding them up."""
+
+    def write(self, *args, accumulate=False):
+        return original(self, *args, accumulate=accumulate and not torch.are_deterministic_algorithms_enabled())
+
+    return write
+
+
+def _debug_mode_warn_means_error(original):
+    return lambda mode: original({"warn": "error", 1: 2}.get(mode, mode))
+
+
+def _computing_in_float64(original):
+    """Floating-point arithmetic carried out, and returned, in float64: float32 rounding never shows."""
+
+    def operate(self, other):
+        if isinstance(other, Tensor) and other.is_floating_point():
+            other = other.double()
+        return original(self.double() if self.is_floating_point() else self, other)
+
+    return operate
+
+
+def _finfo_of_float64_for_float32(original):
+    return lambda dtype=None: original(torch.float64 if dtype == torch.float32 else dtype)
+
+
+def _setting_ignored_flush_denormal(original):
+    return lambda mode: True
+
+
+def _own_cublas_flags(**defaults):
+    """A breakage that swaps torch.backends.cuda.matmul for flags of its own, starting from ``defaults``.
+
+    A spec's writes land in those flags, so torch's real ones stay as they were.
+    """
+
+    def apply(monkeypatch):
+        real = torch.backends.cuda.matmul
+        names = ("allow_tf32", "allow_fp16_reduced_precision_reduction", "allow_bf16_reduced_precision_reduction")
+        flags = SimpleNamespace(**{**{name: getattr(real, name) for name in names}, **defaults})
+        monkeypatch.setattr(torch.backends.cuda, "matmul", flags)
+
+    return apply
+
+
+# Tensor attributes and broadcasting semantics
+
+
+def _finfo_with(**changes):
+    """torch.finfo whose answer has ``changes`` applied, each a function of the true finfo."""
+
+    def make(original):
+        def finfo(*args):
+            info = original(*args)
+            fields = ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype")
+            values = {field: getattr(info, field) for field in fields}
+            return SimpleNamespace(**{**values, **{field: change(info) for field, change in changes.items()}})
+
+        return finfo
+
+    return make
+
+
+def _finfo_accepting_integers(original):
+    """torch.finfo that answers for an integer dtype with its iinfo."""
+
+    def finfo(*args):
+        if args and not (args[0].is_floating_point or args[0].is_complex):
+            return torch.iinfo(args[0])
+        return original(*args)
+
+    return finfo
+
+
+def _iinfo_with_unsigned_max(original):
+    def iinfo(dtype):
+        info = original(dtype)
+        return SimpleNamespace(bits=info.bits, max=2**info.bits - 1, min=info.min, dtype=info.dtype)
+
+    return iinfo
+
+
+def _operand_dtype(operand) -> torch.dtype:
+    """The dtype an operand would have as a tensor of its own: a Python scalar as torch.tensor(scalar) makes it."""
+    return operand.dtype if isinstance(operand, Tensor) else torch.tensor(operand).dtype
+
+
+def _result_type_of_full_dtypes(original):
+    """result_type that weighs a zero-dim tensor or Python scalar as if it were dimensioned."""
+    return lambda tensor, other: torch.promote_types(_operand_dtype(tensor), _operand_dtype(other))
+
+
+def _add_of_full_dtypes(original):
+    return lambda self, other: original(self, other).to(torch.promote_types(self.dtype, _operand_dtype(other)))
+
+
+def _result_type_promoting(pair: set, dtype: torch.dtype):
+    """result_type that gives ``dtype`` for operands of the two dtypes in ``pair``."""
+
+    def make(original):
+        def result_type(tensor, other):
+            return dtype if {_operand_dtype(tensor), _operand_dtype(other)} == pair else original(tensor, other)
+
+        return result_type
+
+    return make
+
+
+def _add_promoting(pair: set, dtype: torch.dtype):
+    """Tensor.__add__ whose result is cast to ``dtype`` for operands of the two dtypes in ``pair``."""
+
+    def make(original):
+        def add(self, other):
+            result = original(self, other)
+            return result.to(dtype) if {self.dtype, _operand_dtype(other)} == pair else result
+
+        return add
+
+    return make
+
+
+def _result_type_of_zero_dims_keeping_the_first(original):
+    def result_type(tensor, other):
+        if all(isinstance(operand, Tensor) and operand.dim() == 0 for operand in (tensor, other)):
+            return tensor.dtype
+        return original(tensor, other)
+
+    return result_type
+
+
+def _bfloat16_complex_as(dtype: torch.dtype, *, add: bool):
+    """result_type (or Tensor.__add__) that gives ``dtype`` for a bfloat16 tensor with a complex operand."""
+
+    def make(original):
+        def promoted(tensor, other):
+            if tensor.dtype == torch.bfloat16 and _operand_dtype(other).is_complex:
+                return (tensor.to(torch.float32) + other).to(dtype) if add else dtype
+            return original(tensor, other)
+
+        return promoted
+
+    return make
+
+
+def _add_with_complex64_for_python_complex(original):
+    return lambda self, other: (
+        original(self, other).to(torch.complex64) if isinstance(other, complex) else original(self, other)
+    )
+
+
+def _add_of_scalars_in_float32(original):
+    def add(first, second, *args, **kwargs):
+        if not isinstance(first, Tensor) and not isinstance(second, Tensor):
+            total = first + second
+            return torch.tensor(total, dtype=torch.float32 if isinstance(total, float) else torch.int64)
+        return original(first, second, *args, **kwargs)
+
+    return add
+
+
+def _can_cast_only_widening(original):
+    """can_cast with numpy's 'safe' rule: only to a dtype that holds every value of the source."""
+    return lambda source, target: original(source, target) and torch.promote_types(source, target) == target
+
+
+def _mul_casting_silently(original):
+    def mul(self, other):
+        return self.copy_(self * other)
+
+    return mul
+
+
+def _mul_refusing_narrowing(original):
+    def mul(self, other):
+        if torch.promote_types(self.dtype, _operand_dtype(other)) != self.dtype:
+            raise RuntimeError("broken: result type can't be cast to the desired output type")
+        return original(self, other)
+
+    return mul
+
+
+def _mul_out_casting_silently(original):
+    def mul(first, second, *, out=None):
+        return original(first, second) if out is None else out.copy_(original(first, second))
+
+    return mul
+
+
+def _mul_out_refusing_narrowing(original):
+    def mul(first, second, *, out=None):
+        if out is not None and torch.result_type(first, second) != out.dtype:
+            raise RuntimeError("broken: result type can't be cast to the desired output type")
+        return original(first, second) if out is None else original(first, second, out=out)
+
+    return mul
+
+
+def _leading_aligned(self, other):
+    """Both operands with the shorter one padded with trailing 1s: dimensions lined up from the first."""
+    if not isinstance(other, Tensor) or self.dim() == other.dim():
+        return self, other
+    rank = max(self.dim(), other.dim())
+    return tuple(t.reshape(*t.shape, *(1,) * (rank - t.dim())) for t in (self, other))
+
+
+def _add_stretching_to_the_larger_size(original):
+    """Tensor.__add__ whose result side is the larger size even against an empty operand."""
+
+    def add(self, other):
+        result = original(self, other)
+        if isinstance(other, Tensor) and result.numel() == 0:
+            rank = max(self.dim(), other.dim())
+            left, right = ((1,) * (rank - t.dim()) + tuple(t.shape) for t in (self, other))
+            return torch.zeros([max(sides) for sides in zip(left, right, strict=True)])
+        return result
+
+    return add
+
+
+def _add_refusing_zero_dim(original):
+    def add(self, other):
+        if isinstance(other, Tensor) and (self.dim() == 0) != (other.dim() == 0):
+            raise RuntimeError("broken: a tensor of at least one dimension is needed to broadcast")
+        return original(self, other)
+
+    return add
+
+
+def _same_shape_add_of_self(original):
+    return lambda self, other: original(
+        self, self if isinstance(other, Tensor) and other.shape == self.shape else other
+    )
+
+
+def _in_place_add_resizing(original):
+    def add_(self, other, **kwargs):
+        return self.set_(torch.add(self, other, **kwargs))
+
+    return add_
+
+
+def _in_place_add_refusing_other_shapes(original):
+    def add_(self, other, **kwargs):
+        if isinstance(other, Tensor) and other.shape != self.shape:
+            raise RuntimeError("broken: in-place add needs operands of the same shape")
+        return original(self, other, **kwargs)
+
+    return add_
+
+
+def _add_pairing_equal_counts(original):
+    """torch.add as before broadcasting: operands with as many elements in different shapes are added as 1-d."""
+
+    def add(first, second, *args, **kwargs):
+        if (
+            isinstance(first, Tensor)
+            and isinstance(second, Tensor)
+            and first.shape != second.shape
+            and first.numel() == second.numel()
+        ):
+            return original(first.reshape(-1), second.reshape(-1), *args, **kwargs).view(first.shape)
+        return original(first, second, *args, **kwargs)
+
+    return add
+
+
+def _add_warning_of_backcompat_broadcasts(original):
+    def add(first, second, *args, **kwargs):
+        if (
+            torch.utils.backcompat.broadcast_warning.enabled
+            and isinstance(second, Tensor)
+            and first.shape != second.shape
+            and first.numel() == second.numel()
+        ):
+            warnings.warn("broken: self and other do not have the same shape, but are broadcastable", stacklevel=2)
+        return original(first, second, *args, **kwargs)
+
+    return add
 
 
 BREAKAGES: dict[str, Breakage] = {
@@ -810,23 +1195,23 @@ BREAKAGES: dict[str, Breakage] = {
         ("test_to_cuda_puts_the_tensor_on_the_current_cuda_device",),
         needs_device="cuda",
     ),
-    "add-moves-across-devices-to-cuda": Breakage(
+    "add-moves-across-devices-to-an-accelerator": Breakage(
         method("__add__", _adding_with(_moving_to_own_device)),
         DEVICES,
-        ("test_cuda_and_cpu_tensors_do_not_mix",),
-        needs_device="cuda",
+        ("test_accelerator_and_cpu_tensors_do_not_mix",),
+        needs_device="accelerator",
     ),
-    "zero-dim-cross-device-refused-on-cuda": Breakage(
+    "zero-dim-cross-device-refused-on-an-accelerator": Breakage(
         method("__add__", _refusing_other_devices),
         DEVICES,
-        ("test_a_zero_dim_cpu_tensor_mixes_with_a_cuda_tensor",),
-        needs_device="cuda",
+        ("test_a_zero_dim_cpu_tensor_mixes_with_an_accelerator_tensor",),
+        needs_device="accelerator",
     ),
     "numpy-moves-to-cpu": Breakage(
         method("numpy", lambda original: lambda self, **kwargs: original(self.cpu(), **kwargs)),
         DEVICES,
-        ("test_numpy_of_a_cuda_tensor_needs_a_move_to_the_cpu_first",),
-        needs_device="cuda",
+        ("test_numpy_of_an_accelerator_tensor_needs_a_move_to_the_cpu_first",),
+        needs_device="accelerator",
     ),
     "type-drops-the-device": Breakage(
         method("type", lambda original: lambda self, dtype=None, *args, **kwargs: original(self.cpu())),
@@ -875,6 +1260,77 @@ BREAKAGES: dict[str, Breakage] = {
         RANDOMNESS,
         ("test_manual_seed_also_seeds_cuda_devices",),
         needs_device="cuda",
+    ),
+    # Reproducibility
+    "manual-seed-seeds-zero-for-any-seed": Breakage(
+        function("manual_seed", _seeding_zero_for_any_seed),
+        REPRODUCIBILITY,
+        (
+            "test_manual_seed_returns_the_default_generator_seeded_with_it",
+            *(
+                f"test_manual_seed_makes_the_random_draws_inside_operations_repeat[{draw}]"
+                for draw in ("dropout", "linear-init", "multinomial", "bernoulli", "normal_")
+            ),
+        ),
+    ),
+    "manual-seed-reseeds-python-and-numpy": Breakage(
+        function("manual_seed", _seeding_python_and_numpy_too),
+        REPRODUCIBILITY,
+        ("test_manual_seed_leaves_python_and_numpy_streams_alone",),
+    ),
+    "deterministic-switch-does-nothing": Breakage(
+        function("use_deterministic_algorithms", lambda original: lambda mode, *, warn_only=False: None),
+        REPRODUCIBILITY,
+        (
+            "test_the_deterministic_getters_report_what_was_set",
+            "test_an_operation_without_a_deterministic_implementation_raises[put_]",
+            "test_an_operation_without_a_deterministic_implementation_raises[MaxUnpool1d]",
+        ),
+    ),
+    "deterministic-warn-only-ignored": Breakage(
+        function("use_deterministic_algorithms", _deterministic_warn_only_ignored),
+        REPRODUCIBILITY,
+        (
+            "test_the_deterministic_getters_report_what_was_set",
+            "test_warn_only_turns_the_error_into_a_user_warning[put_]",
+            "test_warn_only_turns_the_error_into_a_user_warning[MaxUnpool1d]",
+        ),
+    ),
+    "deterministic-accumulate-overwrites": Breakage(
+        combined(
+            method("put_", _overwriting_under_deterministic_algorithms),
+            method("index_put_", _overwriting_under_deterministic_algorithms),
+        ),
+        REPRODUCIBILITY,
+        (
+            "test_accumulating_writes_on_cpu_run_deterministically_instead_of_raising[put_]",
+            "test_accumulating_writes_on_cpu_run_deterministically_instead_of_raising[index_put_]",
+        ),
+    ),
+    "deterministic-debug-mode-warn-means-error": Breakage(
+        function("set_deterministic_debug_mode", _debug_mode_warn_means_error),
+        REPRODUCIBILITY,
+        ("test_the_debug_mode_is_another_name_for_the_same_switch",),
+    ),
+    "cudnn-benchmark-on-by-default": Breakage(
+        setting(torch.backends.cudnn, "benchmark", True),
+        REPRODUCIBILITY,
+        ("test_cudnn_benchmarking_and_determinism_are_off_by_default_and_apart_from_the_deterministic_switch",),
+    ),
+    "deterministic-switch-sets-cudnn-deterministic": Breakage(
+        function("use_deterministic_algorithms", _deterministic_also_setting_cudnn),
+        REPRODUCIBILITY,
+        ("test_cudnn_benchmarking_and_determinism_are_off_by_default_and_apart_from_the_deterministic_switch",),
+    ),
+    "dataloader-drops-worker-init-fn": Breakage(
+        module_method("__init__", dropping_keyword("worker_init_fn"), owner=DataLoader),
+        REPRODUCIBILITY,
+        ("test_the_seed_worker_recipe_makes_every_workers_draws_repeat",),
+    ),
+    "dataloader-drops-its-generator": Breakage(
+        module_method("__init__", dropping_keyword("generator"), owner=DataLoader),
+        REPRODUCIBILITY,
+        ("test_the_seed_worker_recipe_makes_every_workers_draws_repeat",),
     ),
     # Which lowercase names are classes
     "torch-device-is-a-function": Breakage(
@@ -971,4 +1427,541 @@ BREAKAGES: dict[str, Breakage] = {
     "rnn-takes-num-layer": Breakage(
         _rnn_taking_num_layer, BASICS, ("test_layer_keywords_as_the_notes_spell_them_are_refused",)
     ),
+    # The Tensor methods model code calls most
+    **{
+        f"tensor-{name.replace('_', '-')}-method-drifts-from-its-function": Breakage(
+            method(name, mapping_result(_nudged)),
+            METHODS,
+            (f"test_tensor_method_gives_what_its_torch_function_gives[{name}]",),
+        )
+        for name in TWIN_METHODS
+    },
+    "sqrt-loses-precision": Breakage(
+        function("sqrt", mapping_result(lambda t: t.float().to(t.dtype))),
+        METHODS,
+        ("test_elementwise_function_follows_its_formula[sqrt]",),
+    ),
+    "rsqrt-is-sqrt": Breakage(
+        function("rsqrt", lambda original: torch.sqrt),
+        METHODS,
+        ("test_elementwise_function_follows_its_formula[rsqrt]",),
+    ),
+    "sin-is-cos": Breakage(
+        function("sin", lambda original: torch.cos), METHODS, ("test_elementwise_function_follows_its_formula[sin]",)
+    ),
+    "cos-is-sin": Breakage(
+        function("cos", lambda original: torch.sin), METHODS, ("test_elementwise_function_follows_its_formula[cos]",)
+    ),
+    "sqrt-of-the-magnitude": Breakage(
+        combined(
+            function("sqrt", lambda original: lambda x: original(x.abs())),
+            function("rsqrt", lambda original: lambda x: original(x.abs())),
+        ),
+        METHODS,
+        ("test_sqrt_and_rsqrt_of_a_negative_number_are_nan",),
+    ),
+    "clamp-min-above-max-gives-min": Breakage(
+        function("clamp", _clamp_preferring_min),
+        METHODS,
+        ("test_clamp_limits_each_side_and_min_above_max_gives_max",),
+    ),
+    "sum-keeps-the-integer-dtype": Breakage(
+        function("sum", _sum_keeping_integer_dtype),
+        METHODS,
+        ("test_sum_over_dims_keeps_them_when_asked_and_widens_integers",),
+    ),
+    "t-refuses-a-vector": Breakage(
+        method("t", _refusing_vectors), METHODS, ("test_t_transposes_a_matrix_leaves_a_vector_and_refuses_more_dims",)
+    ),
+    "meshgrid-ignores-indexing": Breakage(
+        function("meshgrid", lambda original: lambda *tensors, indexing=None: original(*tensors, indexing="ij")),
+        METHODS,
+        ("test_meshgrid_indexes_ij_unless_told_xy",),
+    ),
+    "meshgrid-default-is-silent": Breakage(
+        function("meshgrid", lambda original: lambda *tensors, indexing="ij": original(*tensors, indexing=indexing)),
+        METHODS,
+        ("test_meshgrid_without_indexing_warns_and_indexes_ij",),
+    ),
+    "long-floors": Breakage(
+        method("long", lambda original: lambda self, *args, **kwargs: original(self.floor(), *args, **kwargs)),
+        METHODS,
+        ("test_float_and_long_convert_and_long_truncates_toward_zero",),
+    ),
+    "type-as-always-copies": Breakage(
+        method("type_as", copying), METHODS, ("test_type_as_converts_to_the_other_tensors_dtype",)
+    ),
+    "tolist-flattens": Breakage(
+        method("tolist", lambda original: lambda self: original(self.flatten())),
+        METHODS,
+        ("test_tolist_gives_nested_python_numbers_and_a_scalar_for_zero_dims",),
+    ),
+    "clone-makes-contiguous": Breakage(
+        method("clone", lambda original: lambda self, **kwargs: original(self, memory_format=torch.contiguous_format)),
+        METHODS,
+        ("test_clone_copies_the_values_keeps_the_layout_and_passes_gradients_back",),
+    ),
+    "copy-rounds-the-source": Breakage(
+        method("copy_", lambda original: lambda self, src, non_blocking=False: original(self, src.round())),
+        METHODS,
+        ("test_copy_writes_the_source_in_place_broadcasting_and_converting_it",),
+    ),
+    "fill-rounds-the-value": Breakage(
+        method("fill_", lambda original: lambda self, value: original(self, round(value))),
+        METHODS,
+        ("test_fill_and_zero_overwrite_every_element_in_place",),
+    ),
+    "uniform-ignores-its-range": Breakage(
+        method(
+            "uniform_", lambda original: lambda self, a=0.0, b=1.0, generator=None: original(self, generator=generator)
+        ),
+        METHODS,
+        ("test_uniform_fills_from_the_given_range",),
+    ),
+    "new-zeros-takes-the-default-dtype": Breakage(
+        method("new_zeros", lambda original: lambda self, *size, **kwargs: torch.zeros(*size, **kwargs)),
+        METHODS,
+        ("test_new_zeros_takes_the_tensors_dtype_and_device_unless_given",),
+    ),
+    "cpu-device-gets-index-zero": Breakage(
+        setting(Tensor, "device", property(lambda self: torch.device("cpu", 0))),
+        METHODS,
+        ("test_device_is_where_the_tensor_lives",),
+    ),
+    "tensor-data-is-a-copy": Breakage(
+        setting(Tensor, "data", property(lambda self: self.detach().clone())),
+        METHODS,
+        ("test_data_shares_memory_without_requiring_grad",),
+    ),
+    "detach-in-place-detaches-a-copy": Breakage(
+        method("detach_", lambda original: lambda self: self.detach()),
+        METHODS,
+        ("test_detach_in_place_cuts_the_tensor_from_its_graph",),
+    ),
+    "add-in-place-ignores-alpha": Breakage(
+        method("add_", lambda original: lambda self, other, alpha=1: original(self, other)),
+        METHODS,
+        ("test_in_place_arithmetic_changes_the_tensor_in_order_and_returns_it",),
+    ),
+    "integer-div-in-place-floors": Breakage(
+        method(
+            "div_",
+            lambda original: (
+                lambda self, other, **kwargs: (
+                    self.floor_divide_(other) if not self.is_floating_point() else original(self, other, **kwargs)
+                )
+            ),
+        ),
+        METHODS,
+        ("test_true_division_in_place_of_an_integer_tensor_is_refused",),
+    ),
+    "legacy-long-tensor-rounds": Breakage(
+        setting(torch, "LongTensor", _rounding_legacy_long),
+        METHODS,
+        ("test_legacy_typed_constructors_make_their_dtype",),
+    ),
+    # Numerical accuracy: float32 rounding and range, overflow, batched results, the precision switches
+    "float32-arithmetic-in-float64": Breakage(
+        combined(method("__add__", _computing_in_float64), method("__mul__", _computing_in_float64)),
+        ACCURACY,
+        (
+            "test_float32_keeps_about_7_decimal_digits_and_float64_about_16",
+            "test_float32_addition_and_multiplication_are_not_associative",
+        ),
+    ),
+    "finfo-of-float32-describes-float64": Breakage(
+        function("finfo", _finfo_of_float64_for_float32),
+        ACCURACY,
+        (
+            "test_float32_keeps_about_7_decimal_digits_and_float64_about_16",
+            "test_a_result_beyond_the_float32_range_is_inf_but_finite_in_float64",
+        ),
+    ),
+    "bmm-flips-its-batch-order": Breakage(
+        function("bmm", lambda original: lambda left, right: original(left, right).flip(0)),
+        ACCURACY,
+        ("test_batched_and_sliced_computations_agree_to_within_rounding",),
+    ),
+    "sum-saturates-at-the-dtype-maximum": Breakage(
+        method("sum", mapping_result(torch.nan_to_num)),
+        ACCURACY,
+        ("test_an_overflowing_intermediate_makes_a_representable_float32_result_inf",),
+    ),
+    "exp-saturates-at-the-dtype-maximum": Breakage(
+        function("exp", mapping_result(torch.nan_to_num)),
+        ACCURACY,
+        ("test_a_result_beyond_the_float32_range_is_inf_but_finite_in_float64",),
+    ),
+    "linalg-cond-inverted": Breakage(
+        function("cond", mapping_result(torch.reciprocal), module=torch.linalg),
+        ACCURACY,
+        ("test_cond_and_svdvals_reveal_an_ill_conditioned_matrix",),
+    ),
+    "tf32-matmul-allowed-by-default": Breakage(
+        _own_cublas_flags(allow_tf32=True),
+        ACCURACY,
+        ("test_tf32_is_off_for_matmuls_and_on_for_cudnn_convolutions_by_default",),
+    ),
+    "tf32-cudnn-refused-by-default": Breakage(
+        setting(torch.backends.cudnn, "allow_tf32", False),
+        ACCURACY,
+        ("test_tf32_is_off_for_matmuls_and_on_for_cudnn_convolutions_by_default",),
+    ),
+    "fp16-reduced-precision-reduction-off-by-default": Breakage(
+        _own_cublas_flags(allow_fp16_reduced_precision_reduction=False),
+        ACCURACY,
+        ("test_fp16_and_bf16_reduced_precision_reductions_are_allowed_by_default_and_can_be_turned_off",),
+    ),
+    "math-sdpa-reduces-in-half-precision-by-default": Breakage(
+        function("fp16_bf16_reduction_math_sdp_allowed", lambda original: lambda: True, module=torch.backends.cuda),
+        ACCURACY,
+        ("test_math_sdpa_upcasts_fp16_and_bf16_unless_reduced_precision_is_allowed",),
+    ),
+    "flush-denormal-ignored": Breakage(
+        function("set_flush_denormal", _setting_ignored_flush_denormal),
+        ACCURACY,
+        ("test_flush_denormal_mode_turns_float64_denormals_into_zero",),
+    ),
+    # Tensor attributes: dtype categories, finfo and iinfo, the promotion tables, can_cast, in-place and out= casts
+    "is-complex-counts-floating-point": Breakage(
+        function("is_complex", lambda original: lambda tensor: original(tensor) or tensor.is_floating_point()),
+        ATTRIBUTES,
+        (
+            "test_a_dtype_says_whether_it_is_floating_point_complex_or_signed[float32]",
+            "test_a_dtype_says_whether_it_is_floating_point_complex_or_signed[bfloat16]",
+        ),
+    ),
+    "tensor-is-signed-always": Breakage(
+        method("is_signed", lambda original: lambda self: True),
+        ATTRIBUTES,
+        (
+            "test_a_dtype_says_whether_it_is_floating_point_complex_or_signed[uint8]",
+            "test_a_dtype_says_whether_it_is_floating_point_complex_or_signed[bool]",
+        ),
+    ),
+    "finfo-eps-is-the-unit-roundoff": Breakage(
+        function("finfo", _finfo_with(eps=lambda info: info.eps / 2)),
+        ATTRIBUTES,
+        (
+            "test_finfo_gives_the_numbers_numpy_gives[float32]",
+            "test_finfo_gives_the_numbers_numpy_gives[complex128]",
+            "test_finfo_of_bfloat16_follows_its_layout",
+            "test_finfo_of_float8_follows_its_layout[float8_e4m3fn]",
+            "test_finfo_of_float8_e5m2fnuz_gives_half_the_eps_its_bits_give",
+        ),
+    ),
+    "finfo-min-is-tiny": Breakage(
+        function("finfo", _finfo_with(min=lambda info: info.tiny)),
+        ATTRIBUTES,
+        (
+            "test_finfo_gives_the_numbers_numpy_gives[float16]",
+            "test_finfo_of_bfloat16_follows_its_layout",
+            "test_finfo_of_float8_follows_its_layout[float8_e5m2]",
+        ),
+    ),
+    "finfo-resolution-is-eps": Breakage(
+        function("finfo", _finfo_with(resolution=lambda info: info.eps)),
+        ATTRIBUTES,
+        ("test_finfo_gives_the_numbers_numpy_gives[float64]", "test_finfo_of_bfloat16_follows_its_layout"),
+    ),
+    "finfo-accepts-integers": Breakage(
+        function("finfo", _finfo_accepting_integers),
+        ATTRIBUTES,
+        ("test_finfo_and_iinfo_refuse_the_other_kind_of_dtype",),
+    ),
+    "iinfo-signed-max-as-unsigned": Breakage(
+        function("iinfo", _iinfo_with_unsigned_max), ATTRIBUTES, ("test_iinfo_gives_the_numbers_numpy_gives[int32]",)
+    ),
+    "promote-types-keeps-the-first": Breakage(
+        function("promote_types", lambda original: lambda first, second: first),
+        ATTRIBUTES,
+        ("test_every_pair_of_dtypes_promotes_by_the_table[promote_types]",),
+    ),
+    "result-type-of-zero-dims-keeps-the-first": Breakage(
+        function("result_type", _result_type_of_zero_dims_keeping_the_first),
+        ATTRIBUTES,
+        ("test_every_pair_of_dtypes_promotes_by_the_table[zero-dim-tensors]",),
+    ),
+    "result-type-ignores-dimension-categories": Breakage(
+        function("result_type", _result_type_of_full_dtypes),
+        ATTRIBUTES,
+        ("test_scalars_and_zero_dim_tensors_change_the_dtype_only_from_a_higher_category[result_type]",),
+    ),
+    "add-ignores-dimension-categories": Breakage(
+        method("__add__", _add_of_full_dtypes),
+        ATTRIBUTES,
+        ("test_scalars_and_zero_dim_tensors_change_the_dtype_only_from_a_higher_category[add]",),
+    ),
+    "mul-keeps-the-left-dtype": Breakage(
+        method("__mul__", lambda original: lambda self, other: original(self, other).to(self.dtype)),
+        ATTRIBUTES,
+        (
+            "test_every_pair_of_dtypes_promotes_by_the_table[mul]",
+            "test_scalars_and_zero_dim_tensors_change_the_dtype_only_from_a_higher_category[mul]",
+        ),
+    ),
+    "add-of-uint8-and-int8-stays-uint8": Breakage(
+        method("__add__", _add_promoting({torch.uint8, torch.int8}, torch.uint8)),
+        ATTRIBUTES,
+        ("test_every_pair_of_dtypes_promotes_by_the_table[add]",),
+    ),
+    "result-type-of-float16-and-bfloat16-is-float16": Breakage(
+        function("result_type", _result_type_promoting({torch.float16, torch.bfloat16}, torch.float16)),
+        ATTRIBUTES,
+        ("test_every_pair_of_dtypes_promotes_by_the_table[result_type]",),
+    ),
+    "python-scalars-alone-ignore-the-default-dtype": Breakage(
+        function("add", _add_of_scalars_in_float32),
+        ATTRIBUTES,
+        ("test_python_scalars_alone_are_int64_or_the_default_dtype",),
+    ),
+    "python-complex-is-always-complex64": Breakage(
+        method("__add__", _add_with_complex64_for_python_complex),
+        ATTRIBUTES,
+        ("test_a_python_complex_scalar_takes_the_complex_counterpart_of_the_default_dtype",),
+    ),
+    "can-cast-only-widening": Breakage(
+        function("can_cast", _can_cast_only_widening),
+        ATTRIBUTES,
+        ("test_can_cast_refuses_only_a_cast_to_a_lower_category",),
+    ),
+    "in-place-mul-casts-silently": Breakage(
+        method("mul_", _mul_casting_silently),
+        ATTRIBUTES,
+        ("test_an_in_place_op_keeps_its_dtype_unless_the_result_is_of_a_higher_category",),
+    ),
+    "in-place-mul-refuses-narrowing": Breakage(
+        method("mul_", _mul_refusing_narrowing),
+        ATTRIBUTES,
+        ("test_an_in_place_op_keeps_its_dtype_unless_the_result_is_of_a_higher_category",),
+    ),
+    "mul-out-refuses-narrowing": Breakage(
+        function("mul", _mul_out_refusing_narrowing),
+        ATTRIBUTES,
+        (
+            "test_an_out_tensor_takes_a_result_of_its_own_or_a_lower_category[float32-float64]",
+            "test_an_out_tensor_takes_a_result_of_its_own_or_a_lower_category[uint8-int32]",
+        ),
+    ),
+    "mul-out-casts-silently": Breakage(
+        function("mul", _mul_out_casting_silently),
+        ATTRIBUTES,
+        (
+            "test_an_out_tensor_refuses_a_result_of_a_higher_category[int32-float32-Float-Int]",
+            "test_an_out_tensor_refuses_a_result_of_a_higher_category[float32-complex64-ComplexFloat-Float]",
+        ),
+    ),
+    # Broadcasting semantics: the general rules, in-place ops and backwards compatibility
+    "same-shape-add-ignores-other": Breakage(
+        method("__add__", _same_shape_add_of_self), BROADCASTING, ("test_same_shapes_combine_elementwise",)
+    ),
+    "broadcast-aligns-leading-dims": Breakage(
+        method("__add__", _adding_with(_leading_aligned)),
+        BROADCASTING,
+        (
+            "test_shapes_line_up_from_the_trailing_dimension_and_each_result_size_is_the_larger[5x3x4x1-with-3x1x1]",
+            "test_shapes_line_up_from_the_trailing_dimension_and_each_result_size_is_the_larger[5x1x4x1-with-3x1x1]",
+        ),
+    ),
+    "add-returns-self-on-a-mismatch": Breakage(
+        method("__add__", _add_swallowing_errors),
+        BROADCASTING,
+        (
+            "test_sizes_that_differ_and_are_not_one_refuse_naming_the_dimension",
+            "test_an_empty_tensor_broadcasts_only_against_size_one",
+        ),
+    ),
+    "size-one-stretches-to-the-larger-size-only": Breakage(
+        method("__add__", _add_stretching_to_the_larger_size),
+        BROADCASTING,
+        ("test_an_empty_tensor_broadcasts_only_against_size_one",),
+    ),
+    "zero-dim-tensor-refuses-to-broadcast": Breakage(
+        method("__add__", _add_refusing_zero_dim), BROADCASTING, ("test_a_zero_dim_tensor_broadcasts_with_any_shape",)
+    ),
+    "in-place-add-refuses-other-shapes": Breakage(
+        method("add_", _in_place_add_refusing_other_shapes),
+        BROADCASTING,
+        ("test_an_in_place_op_broadcasts_the_other_operand_into_its_tensor",),
+    ),
+    "in-place-add-returns-a-new-tensor": Breakage(
+        method("add_", lambda original: lambda self, other, **kwargs: torch.add(self, other, **kwargs)),
+        BROADCASTING,
+        ("test_an_in_place_op_broadcasts_the_other_operand_into_its_tensor",),
+    ),
+    "in-place-add-resizes": Breakage(
+        combined(method("add_", _in_place_add_resizing), method("__iadd__", _in_place_add_resizing)),
+        BROADCASTING,
+        (
+            "test_an_in_place_op_may_not_change_its_tensor_shape[1x3x1-with-3x1x7]",
+            "test_an_in_place_op_may_not_change_its_tensor_shape[1x3-with-3x1]",
+        ),
+    ),
+    "add-pairs-equal-counts-as-1d": Breakage(
+        function("add", _add_pairing_equal_counts),
+        BROADCASTING,
+        ("test_same_number_of_elements_in_different_shapes_broadcasts_rather_than_pairing_in_order",),
+    ),
+    "backcompat-broadcast-warning-returns": Breakage(
+        function("add", _add_warning_of_backcompat_broadcasts),
+        BROADCASTING,
+        ("test_the_backcompat_broadcast_warning_switch_no_longer_warns",),
+    ),
 }
+
+
+# The notes' remaining statements.
+def _topk_dropping_a_dim_of_one(original):
+    def topk(input, k, dim=-1, *args, **kwargs):
+        values, indices = original(input, k, dim, *args, **kwargs)
+        return (values.squeeze(dim), indices.squeeze(dim)) if k == 1 else (values, indices)
+
+    return topk
+
+
+def _gather_needing_an_index_of_the_input_size(original):
+    def gather(input, dim, index, *args, **kwargs):
+        if tuple(index.shape) != tuple(input.shape):
+            raise RuntimeError("broken: gather needs an index of the input's size")
+        return original(input, dim, index, *args, **kwargs)
+
+    return gather
+
+
+def _mask_index_keeping_the_shape(original):
+    def getitem(self, index):
+        if isinstance(index, Tensor) and index.dtype == torch.bool:
+            return torch.where(index, self, torch.zeros((), dtype=self.dtype))
+        return original(self, index)
+
+    return getitem
+
+
+def _numpy_style_reduction(original):
+    def reduce(self, *args, axis=None, out=None, dtype=None, **kwargs):
+        if dtype is not None:
+            kwargs["dtype"] = dtype
+        return original(self, *args, **kwargs) if axis is None else original(self, axis, *args, **kwargs)
+
+    return reduce
+
+
+def _cuda_device_defaulting_to_index_zero(original):
+    def device(*args, **kwargs):
+        made = original(*args, **kwargs)
+        return original(made.type, 0) if made.type == "cuda" and made.index is None else made
+
+    return device
+
+
+BREAKAGES.update(
+    {
+        "topk-drops-a-dim-of-one": Breakage(
+            function("topk", _topk_dropping_a_dim_of_one),
+            INDEXING,
+            ("test_topk_returns_a_values_and_indices_pair_that_keeps_the_dim_with_size_k",),
+        ),
+        "gather-reads-along-the-last-dim": Breakage(
+            function(
+                "gather", lambda original: lambda input, dim, index, **kwargs: original(input, -1, index, **kwargs)
+            ),
+            INDEXING,
+            ("test_gather_along_dim_1_with_rows_of_0_1_2_reads_the_diagonal",),
+        ),
+        "gather-keywords-renamed": Breakage(
+            function("gather", lambda original: lambda source, axis, indices: original(source, axis, indices)),
+            INDEXING,
+            ("test_gather_takes_input_dim_and_index_by_keyword",),
+        ),
+        "gather-needs-an-index-of-the-input-size": Breakage(
+            function("gather", _gather_needing_an_index_of_the_input_size),
+            INDEXING,
+            ("test_gather_index_may_differ_from_the_input_along_dim",),
+        ),
+        "mask-index-keeps-the-shape": Breakage(
+            method("__getitem__", _mask_index_keeping_the_shape),
+            INDEXING,
+            ("test_indexing_picks_what_numpy_indexing_picks[mask]",),
+        ),
+        "tensor-function-returns-an-ndarray": Breakage(
+            function("tensor", mapping_result(lambda result: result.numpy())),
+            BASICS,
+            ("test_isinstance_tensor_tells_tensors_from_other_data",),
+        ),
+        "true-division-floors": Breakage(
+            method("__truediv__", lambda original: lambda self, other: torch.floor(original(self, other))),
+            BASICS,
+            ("test_basic_operations_give_what_numpy_gives[div]",),
+        ),
+        "tensor-reductions-take-numpy-keywords": Breakage(
+            combined(*(method(name, _numpy_style_reduction) for name in ("sum", "mean", "max"))),
+            BASICS,
+            ("test_numpy_converts_a_tensor_but_its_reductions_refuse_one",),
+        ),
+        "smm-returns-a-dense-matrix": Breakage(
+            function("smm", mapping_result(lambda result: result.to_dense())),
+            MATMUL,
+            ("test_smm_multiplies_a_sparse_matrix_by_a_dense_one_into_a_sparse_result",),
+        ),
+        "addmm-ignores-beta-and-alpha": Breakage(
+            function("addmm", lambda original: lambda *args, beta=1, alpha=1, **kwargs: original(*args, **kwargs)),
+            MATMUL,
+            ("test_addmm_adds_beta_times_m_to_alpha_times_the_product",),
+        ),
+        "from-numpy-casts-to-float": Breakage(
+            function("from_numpy", mapping_result(lambda result: result.float())),
+            CREATION,
+            ("test_the_notes_numpy_style_creation_gives_numpy_values",),
+        ),
+        "cuda-device-defaults-to-index-zero": Breakage(
+            function("device", _cuda_device_defaulting_to_index_zero),
+            DEVICES,
+            ("test_torch_device_cuda_names_the_gpu_and_the_idiom_falls_back_to_the_cpu",),
+        ),
+    }
+)
+
+BREAKAGES["math-sdpa-reduced-precision-switch"] = ChangeBreakage(
+    "math-sdpa-reduced-precision-switch",
+    before=combined(
+        setting(torch.backends.cuda, "allow_fp16_bf16_reduction_math_sdp", lambda enabled: None),
+        setting(torch.backends.cuda, "fp16_bf16_reduction_math_sdp_allowed", lambda: False),
+    ),
+    after=combined(
+        deleting(torch.backends.cuda, "allow_fp16_bf16_reduction_math_sdp"),
+        deleting(torch.backends.cuda, "fp16_bf16_reduction_math_sdp_allowed"),
+    ),
+)
+
+
+def _e5m2fnuz_eps(eps: float):
+    """torch.finfo whose eps for float8_e5m2fnuz is ``eps``, as the other side of the 2.15 fix gives it."""
+
+    def make(original):
+        def finfo(*args):
+            info = original(*args)
+            if args and args[0] == getattr(torch, "float8_e5m2fnuz", None):
+                return _finfo_with(eps=lambda _: eps)(lambda *_: info)(*args)
+            return info
+
+        return finfo
+
+    return make
+
+
+BREAKAGES["bfloat16-complex-promotes-to-bcomplex32"] = ChangeBreakage(
+    "bfloat16-complex-promotes-to-bcomplex32",
+    before=combined(
+        function("result_type", _bfloat16_complex_as(torch.complex32, add=False)),
+        method("__add__", _bfloat16_complex_as(torch.complex32, add=True)),
+    ),
+    after=combined(
+        function("result_type", _bfloat16_complex_as(torch.complex64, add=False)),
+        method("__add__", _bfloat16_complex_as(torch.complex64, add=True)),
+    ),
+)
+BREAKAGES["finfo-float8-e5m2fnuz-eps"] = ChangeBreakage(
+    "finfo-float8-e5m2fnuz-eps",
+    before=function("finfo", _e5m2fnuz_eps(2**-2)),
+    after=function("finfo", _e5m2fnuz_eps(2**-3)),
+)

@@ -34,6 +34,8 @@ COMMON = "specs/training/test_common_layers.py"
 SCHEDULERS = "specs/training/test_lr_schedulers.py"
 LOSSES = "specs/training/test_losses.py"
 LAYERS = "specs/training/test_layers.py"
+DISTRIBUTED = "specs/training/test_distributed.py"
+CPU_AUTOCAST = "specs/training/test_cpu_autocast.py"
 
 
 def _init_with(owner: type, **overrides):
@@ -596,9 +598,147 @@ def _clip_each_gradient_alone(original):
     return clip_grad_norm_
 
 
+def _adaptive_pool_with_disjoint_windows(original):
+    """adaptive_avg_pool2d whose windows are [i*n//out, (i+1)*n//out): they never overlap, and differ where out does
+    not divide n."""
+
+    def pool(x, output_size):
+        rows, columns = output_size
+        height, width = x.shape[-2:]
+        return torch.stack(
+            [
+                torch.stack(
+                    [
+                        x[
+                            ...,
+                            r * height // rows : (r + 1) * height // rows,
+                            c * width // columns : (c + 1) * width // columns,
+                        ].mean((-2, -1))
+                        for c in range(columns)
+                    ],
+                    -1,
+                )
+                for r in range(rows)
+            ],
+            -2,
+        )
+
+    return pool
+
+
+def _no_group_error_as(exception: type[Exception]):
+    """get_rank and get_world_size whose error without a default group is re-raised as ``exception``."""
+
+    def apply(monkeypatch):
+        import torch.distributed as dist
+
+        def make(original):
+            def ask(*args, **kwargs):
+                try:
+                    return original(*args, **kwargs)
+                except (RuntimeError, ValueError) as error:
+                    raise exception(str(error)) from None
+
+            return ask
+
+        for name in ("get_rank", "get_world_size"):
+            monkeypatch.setattr(dist, name, make(getattr(dist, name)))
+
+    return apply
+
+
+def _sampler_in_contiguous_blocks(original):
+    def iterate(self):
+        indices = list(range(len(self.dataset)))
+        indices += indices[: self.total_size - len(indices)]
+        return iter(indices[self.rank * self.num_samples : (self.rank + 1) * self.num_samples])
+
+    return iterate
+
+
+def _distributed(name: str, make_replacement):
+    def apply(monkeypatch):
+        import torch.distributed as dist
+
+        monkeypatch.setattr(dist, name, make_replacement(getattr(dist, name)))
+
+    return apply
+
+
+def _rpc(name: str, make_replacement):
+    def apply(monkeypatch):
+        from torch.distributed import rpc
+
+        monkeypatch.setattr(rpc, name, make_replacement(getattr(rpc, name)))
+
+    return apply
+
+
+def _step_writing_the_first_group_only(original):
+    def step(self, *args, **kwargs):
+        before = [group["lr"] for group in self.optimizer.param_groups]
+        original(self, *args, **kwargs)
+        for group, lr in zip(self.optimizer.param_groups[1:], before[1:], strict=True):
+            group["lr"] = lr
+
+    return step
+
+
+def _colwise_as_rowwise(monkeypatch):
+    import torch.distributed.tensor.parallel as tensor_parallel
+
+    monkeypatch.setattr(tensor_parallel, "ColwiseParallel", tensor_parallel.RowwiseParallel)
+
+
+def _cpu_autocast_refusing_float16(original):
+    def init(self, device_type, dtype=None, enabled=True, cache_enabled=None):
+        if device_type == "cpu" and dtype not in (None, torch.bfloat16):
+            warnings.warn("CPU Autocast only supports dtype of torch.bfloat16 currently.", UserWarning, stacklevel=2)
+            raise RuntimeError("Currently, AutocastCPU only support Bfloat16 as the autocast_cpu_dtype")
+        original.__init__(self, device_type, dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
+
+    return _autocast_subclass(original, init=init)
+
+
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
+        "cpu-autocast-float16": ChangeBreakage(
+            "cpu-autocast-float16",
+            before=function(
+                "autocast",
+                _autocast_with_arguments(
+                    lambda device, dtype, enabled: (
+                        device,
+                        torch.bfloat16 if dtype == torch.float16 else dtype,
+                        enabled,
+                    )
+                ),
+            ),
+            after=function("autocast", _cpu_autocast_refusing_float16),
+        ),
+        "autocast-cpu-getters-deprecated": ChangeBreakage(
+            "autocast-cpu-getters-deprecated",
+            before=function(
+                "get_autocast_cpu_dtype",
+                warning_first("torch.get_autocast_cpu_dtype() is deprecated", DeprecationWarning),
+            ),
+            after=combined(function("get_autocast_cpu_dtype", silenced), deleting(torch, "get_autocast_dtype")),
+        ),
+        "cpu-amp-autocast-deprecated": ChangeBreakage(
+            "cpu-amp-autocast-deprecated",
+            before=function(
+                "autocast",
+                warning_first("`torch.cpu.amp.autocast(args...)` is deprecated.", FutureWarning),
+                module=torch.cpu.amp,
+            ),
+            after=function("autocast", silenced, module=torch.cpu.amp),
+        ),
+        "no-default-group-value-error": ChangeBreakage(
+            "no-default-group-value-error",
+            before=_no_group_error_as(ValueError),
+            after=_no_group_error_as(RuntimeError),
+        ),
         "cyclic-lr-cycles-adam-beta1": ChangeBreakage(
             "cyclic-lr-cycles-adam-beta1",
             before=module_method("__init__", _cyclic_lr_not_cycling_without_momentum, owner=lr_scheduler.CyclicLR),
@@ -825,6 +965,144 @@ def _without_output_padding(original):
     return forward
 
 
+# CPU autocast helpers
+_IS_AUTOCAST_ENABLED = torch.is_autocast_enabled
+
+
+def _cpu_autocast_enabled() -> bool:
+    """Whether CPU autocast is on, asked without the deprecation warning newer releases give the older getter."""
+    try:
+        return _IS_AUTOCAST_ENABLED("cpu")
+    except TypeError:
+        return torch.is_autocast_cpu_enabled()
+
+
+def _set_cpu_autocast_enabled(enabled: bool) -> None:
+    try:
+        torch.set_autocast_enabled("cpu", enabled)
+    except TypeError:
+        torch.set_autocast_cpu_enabled(enabled)
+
+
+def _autocast_subclass(original, *, init=None, enter=None, exit_=None):
+    """torch.autocast replaced by a subclass whose __init__, __enter__ or __exit__ misbehave."""
+    overrides = {name: body for name, body in (("__init__", init), ("__enter__", enter), ("__exit__", exit_)) if body}
+    return type("autocast", (original,), overrides)
+
+
+def _autocast_with_arguments(change):
+    """torch.autocast whose (device_type, dtype, enabled) pass through ``change`` first."""
+
+    def make(original):
+        def init(self, device_type, dtype=None, enabled=True, cache_enabled=None):
+            device_type, dtype, enabled = change(device_type, dtype, enabled)
+            original.__init__(self, device_type, dtype=dtype, enabled=enabled, cache_enabled=cache_enabled)
+
+        return _autocast_subclass(original, init=init)
+
+    return make
+
+
+def _autocast_doing_nothing(original):
+    return _autocast_subclass(original, enter=lambda self: self, exit_=lambda self, *exc: None)
+
+
+def _autocast_exit_turning_cpu_autocast_off(original):
+    def exit_(self, *exc):
+        result = original.__exit__(self, *exc)
+        _set_cpu_autocast_enabled(False)
+        return result
+
+    return _autocast_subclass(original, exit_=exit_)
+
+
+def _run_outside_autocast(original):
+    def run(*args, **kwargs):
+        with torch.autocast("cpu", enabled=False):
+            return original(*args, **kwargs)
+
+    return run
+
+
+def _lowered_under_cpu_autocast(original):
+    """An op on the float32 list run in bfloat16 under CPU autocast, as if it were on the lower-precision list."""
+
+    def lowered(*args, **kwargs):
+        if not _cpu_autocast_enabled():
+            return original(*args, **kwargs)
+        args = [
+            arg.to(torch.bfloat16) if isinstance(arg, torch.Tensor) and arg.is_floating_point() else arg for arg in args
+        ]
+        with torch.autocast("cpu", enabled=False):
+            return original(*args, **kwargs)
+
+    return lowered
+
+
+def _mm_casting_float64_under_autocast(original):
+    def mm(left, right, **kwargs):
+        if _cpu_autocast_enabled() and left.dtype == torch.float64:
+            left, right = left.to(torch.bfloat16), right.to(torch.bfloat16)
+        return original(left, right, **kwargs)
+
+    return mm
+
+
+def _mm_casting_for_out_under_autocast(original):
+    def mm(left, right, *, out=None):
+        if out is None:
+            return original(left, right)
+        if _cpu_autocast_enabled():
+            left, right = left.to(torch.bfloat16), right.to(torch.bfloat16)
+        return original(left, right, out=out)
+
+    return mm
+
+
+def _mm_promoting_mixed_inputs(original):
+    def mm(left, right, **kwargs):
+        common = torch.promote_types(left.dtype, right.dtype)
+        return original(left.to(common), right.to(common), **kwargs)
+
+    return mm
+
+
+def _mm_keeping_the_regions_casts(original):
+    """torch.mm whose casts made in an autocast region outlive it, as if the region's cast cache were never cleared."""
+    cast_to: list[torch.dtype] = []
+
+    def mm(left, right, **kwargs):
+        if _cpu_autocast_enabled():
+            cast_to[:] = [torch.bfloat16]
+        elif cast_to and left.is_floating_point() and not kwargs:
+            left, right = left.to(cast_to[0]), right.to(cast_to[0])
+        return original(left, right, **kwargs)
+
+    return mm
+
+
+def _linear_casting_its_parameters_under_autocast(original):
+    def forward(self, input):
+        if _cpu_autocast_enabled():
+            for parameter in self.parameters():
+                parameter.data = parameter.data.to(torch.bfloat16)
+        return original(self, input)
+
+    return forward
+
+
+def _relu_upcast_under_autocast(original):
+    def relu(input, inplace=False):
+        result = original(input, inplace=inplace)
+        return result.float() if _cpu_autocast_enabled() else result
+
+    return relu
+
+
+def _is_autocast_enabled_seeing_cpu_regions(original):
+    return lambda *device: original(*device) if device else (original() or _cpu_autocast_enabled())
+
+
 BREAKAGES: dict[str, Breakage] = {
     "clip-grad-norm-clips-each-gradient-alone": Breakage(
         function("clip_grad_norm_", _clip_each_gradient_alone, module=nn.utils),
@@ -836,7 +1114,125 @@ BREAKAGES: dict[str, Breakage] = {
         SCHEDULERS,
         ("test_cyclic_lr_cycling_momentum_needs_an_optimizer_with_momentum", "test_cyclic_lr_cycles_adams_beta1"),
     ),
-    # Optimizers
+    # Automatic mixed precision on the CPU
+    "autocast-does-nothing": Breakage(
+        function("autocast", _autocast_doing_nothing),
+        CPU_AUTOCAST,
+        (
+            *(
+                f"test_listed_ops_run_in_bfloat16_inside_a_cpu_autocast_region[{op}]"
+                for op in ("mm", "matmul", "bmm", "addmm", "baddbmm", "linear", "conv1d", "conv2d", "conv_transpose2d")
+            ),
+            *(
+                f"test_float32_listed_ops_run_in_float32_even_from_bfloat16_inputs[{op}]"
+                for op in (
+                    "mse_loss",
+                    "l1_loss",
+                    "huber_loss",
+                    "kl_div",
+                    "nll_loss",
+                    "cross_entropy",
+                    "binary_cross_entropy",
+                    "prod",
+                    "cdist",
+                    "inverse",
+                    "avg_pool3d",
+                    "adaptive_avg_pool3d",
+                )
+            ),
+        ),
+    ),
+    "autocast-lowers-float32-list-ops": Breakage(
+        combined(
+            function("mse_loss", _lowered_under_cpu_autocast, module=F),
+            function("prod", _lowered_under_cpu_autocast),
+        ),
+        CPU_AUTOCAST,
+        (
+            "test_float32_listed_ops_run_in_float32_even_from_bfloat16_inputs[mse_loss]",
+            "test_float32_listed_ops_run_in_float32_even_from_bfloat16_inputs[prod]",
+        ),
+    ),
+    "autocast-ignores-enabled": Breakage(
+        function("autocast", _autocast_with_arguments(lambda device, dtype, enabled: (device, dtype, True))),
+        CPU_AUTOCAST,
+        (
+            "test_enabled_false_makes_a_region_that_does_not_autocast",
+            "test_a_nested_disabled_region_turns_autocast_off_until_it_ends",
+        ),
+    ),
+    "autocast-exit-turns-cpu-autocast-off": Breakage(
+        function("autocast", _autocast_exit_turning_cpu_autocast_off),
+        CPU_AUTOCAST,
+        ("test_a_nested_disabled_region_turns_autocast_off_until_it_ends",),
+    ),
+    "autocast-cpu-defaults-to-float16": Breakage(
+        function(
+            "autocast",
+            _autocast_with_arguments(
+                lambda device, dtype, enabled: (device, torch.float16 if dtype is None else dtype, enabled)
+            ),
+        ),
+        CPU_AUTOCAST,
+        ("test_the_cpu_region_casts_to_bfloat16_unless_told_otherwise",),
+    ),
+    "autocast-cpu-dtype-forced-to-bfloat16": Breakage(
+        function(
+            "autocast", _autocast_with_arguments(lambda device, dtype, enabled: (device, torch.bfloat16, enabled))
+        ),
+        CPU_AUTOCAST,
+        (
+            "test_the_device_getters_report_the_cpu_region",
+            "test_a_float16_cpu_region_casts_the_listed_ops_to_float16",
+            "test_a_float16_cpu_region_is_refused",
+            "test_an_unsupported_cpu_dtype_warns_and_disables_the_region",
+        ),
+    ),
+    "autocast-converts-linear-parameters": Breakage(
+        module_method("forward", _linear_casting_its_parameters_under_autocast, owner=nn.Linear),
+        CPU_AUTOCAST,
+        ("test_parameters_and_their_gradients_stay_float32",),
+    ),
+    "autocast-lowers-float64": Breakage(
+        function("mm", _mm_casting_float64_under_autocast),
+        CPU_AUTOCAST,
+        ("test_float64_and_integer_inputs_are_not_autocast",),
+    ),
+    "autocast-casts-out-calls": Breakage(
+        function("mm", _mm_casting_for_out_under_autocast),
+        CPU_AUTOCAST,
+        ("test_in_place_and_out_calls_are_not_autocast",),
+    ),
+    "autocast-upcasts-relu": Breakage(
+        function("relu", _relu_upcast_under_autocast, module=F),
+        CPU_AUTOCAST,
+        ("test_unlisted_ops_run_in_the_dtype_of_their_inputs",),
+    ),
+    "autocast-skips-index-copy": Breakage(
+        method("index_copy", _run_outside_autocast),
+        CPU_AUTOCAST,
+        ("test_index_copy_promotes_mixed_inputs_to_float32_inside_the_region_and_refuses_them_outside",),
+    ),
+    "mm-promotes-mixed-inputs": Breakage(
+        function("mm", _mm_promoting_mixed_inputs),
+        CPU_AUTOCAST,
+        ("test_mixed_dtype_inputs_need_no_casts_inside_the_region_but_do_outside",),
+    ),
+    "autocast-casts-outlive-the-region": Breakage(
+        function("mm", _mm_keeping_the_regions_casts),
+        CPU_AUTOCAST,
+        ("test_ops_after_the_region_run_in_their_inputs_dtype_again", "test_autocast_works_as_a_decorator"),
+    ),
+    "is-autocast-enabled-ignores-its-device": Breakage(
+        function("is_autocast_enabled", lambda original: lambda *device: original()),
+        CPU_AUTOCAST,
+        ("test_the_device_getters_report_the_cpu_region",),
+    ),
+    "is-autocast-enabled-sees-cpu-regions": Breakage(
+        function("is_autocast_enabled", _is_autocast_enabled_seeing_cpu_regions),
+        CPU_AUTOCAST,
+        ("test_is_autocast_enabled_without_a_device_does_not_see_a_cpu_region",),
+    ),
     "sgd-ignores-momentum": Breakage(
         _init_without(torch.optim.SGD, "momentum"),
         OPTIMIZERS,
@@ -1302,4 +1698,349 @@ BREAKAGES: dict[str, Breakage] = {
         COMMON,
         ("test_transposed_and_other_convolutions_have_the_documented_output_sizes",),
     ),
+    # Functional convolution and pooling, and the MSE loss layer
+    "functional-conv2d-flips-the-kernel": Breakage(
+        _functional(
+            "conv2d",
+            lambda original: lambda x, weight, *args, **kwargs: original(x, weight.flip(-2, -1), *args, **kwargs),
+        ),
+        COMMON,
+        ("test_functional_conv2d_is_cross_correlation_with_stride_padding_and_bias",),
+    ),
+    "functional-conv2d-ignores-stride": Breakage(
+        _functional(
+            "conv2d",
+            lambda original: lambda x, weight, bias=None, stride=1, padding=0: original(x, weight, bias, 1, padding),
+        ),
+        COMMON,
+        ("test_functional_conv2d_is_cross_correlation_with_stride_padding_and_bias",),
+    ),
+    "avg-pool2d-ignores-count-include-pad": Breakage(
+        _functional(
+            "avg_pool2d",
+            lambda original: (
+                lambda x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True: original(
+                    x, kernel_size, stride, padding, ceil_mode, True
+                )
+            ),
+        ),
+        COMMON,
+        ("test_functional_avg_pool2d_counts_padding_unless_told_not_to",),
+    ),
+    "adaptive-avg-pool2d-disjoint-windows": Breakage(
+        _functional("adaptive_avg_pool2d", _adaptive_pool_with_disjoint_windows),
+        COMMON,
+        ("test_functional_adaptive_avg_pool2d_averages_overlapping_windows_of_computed_bounds",),
+    ),
+    "mse-loss-layer-ignores-reduction": Breakage(
+        module_method(
+            "forward", lambda original: lambda self, input, target: F.mse_loss(input, target), owner=nn.MSELoss
+        ),
+        LOSSES,
+        ("test_mse_loss_layer_averages_sums_or_keeps_the_squared_errors",),
+    ),
+    # Distributed training in one process
+    "process-group-always-initialized": Breakage(
+        _distributed("is_initialized", lambda original: lambda: True),
+        DISTRIBUTED,
+        ("test_a_process_group_gives_the_rank_and_world_size_until_it_is_destroyed",),
+    ),
+    "process-group-reports-rank-one": Breakage(
+        _distributed("get_rank", lambda original: lambda group=None: 1),
+        DISTRIBUTED,
+        ("test_a_process_group_gives_the_rank_and_world_size_until_it_is_destroyed",),
+    ),
+    "all-reduce-counts-itself-twice": Breakage(
+        _distributed("all_reduce", lambda original: lambda tensor, op=None, group=None, async_op=False: tensor.mul_(2)),
+        DISTRIBUTED,
+        ("test_all_reduce_in_a_group_of_one_leaves_the_tensor_and_works_in_place",),
+    ),
+    "distributed-sampler-deals-contiguous-blocks": Breakage(
+        module_method("__iter__", _sampler_in_contiguous_blocks, owner=torch.utils.data.DistributedSampler),
+        DISTRIBUTED,
+        ("test_distributed_sampler_deals_every_num_replicas_th_index_padding_to_even_shares",),
+    ),
+    "distributed-sampler-ignores-the-epoch": Breakage(
+        module_method(
+            "set_epoch", lambda original: lambda self, epoch: None, owner=torch.utils.data.DistributedSampler
+        ),
+        DISTRIBUTED,
+        ("test_distributed_sampler_shuffles_by_seed_and_epoch_and_the_shares_cover_the_dataset",),
+    ),
+    "ddp-forward-cuts-the-graph": Breakage(
+        module_method(
+            "forward",
+            lambda original: lambda self, *args, **kwargs: self.module(*args, **kwargs).detach(),
+            owner=nn.parallel.DistributedDataParallel,
+        ),
+        DISTRIBUTED,
+        ("test_distributed_data_parallel_wraps_the_model_and_averages_its_gradients",),
+    ),
+    "colwise-parallel-shards-columns": Breakage(
+        _colwise_as_rowwise,
+        DISTRIBUTED,
+        ("test_colwise_shards_a_linear_by_output_rows_and_rowwise_by_input_columns",),
+    ),
+    "rpc-sync-swaps-the-arguments": Breakage(
+        _rpc(
+            "rpc_sync",
+            lambda original: (
+                lambda to, func, args=(), **kwargs: original(to, func, args=tuple(reversed(args)), **kwargs)
+            ),
+        ),
+        DISTRIBUTED,
+        ("test_rpc_runs_a_function_on_the_named_worker_and_returns_its_result",),
+    ),
+    "rpc-remote-runs-nothing": Breakage(
+        _rpc("remote", lambda original: lambda to, func, args=(), **kwargs: original(to, torch.clone, args=args[:1])),
+        DISTRIBUTED,
+        ("test_rpc_runs_a_function_on_the_named_worker_and_returns_its_result",),
+    ),
+    "scheduler-step-writes-the-first-group-only": Breakage(
+        module_method("step", _step_writing_the_first_group_only, owner=lr_scheduler.LRScheduler),
+        SCHEDULERS,
+        ("test_scheduler_step_advances_the_epoch_by_one_and_writes_the_lr_into_every_group",),
+    ),
+    "float-functional-add-relu-keeps-negatives": Breakage(
+        module_method(
+            "add_relu", lambda original: lambda self, x, y: torch.add(x, y), owner=torch.ao.nn.quantized.FloatFunctional
+        ),
+        COMMON,
+        ("test_float_functional_does_float_arithmetic_and_refuses_forward",),
+    ),
 }
+
+
+# The notes' remaining statements.
+OPTIMIZER_API = "specs/training/test_optimizer_api.py"
+
+
+def _sgd_stepping_up_the_gradient(original):
+    def step(self, closure=None):
+        for group in self.param_groups:
+            for parameter in group["params"]:
+                if parameter.grad is not None:
+                    parameter.grad.neg_()
+        return original(self, closure)
+
+    return step
+
+
+def _init_fn_on_a_copy(name: str):
+    """An nn.init function that fills a copy of the tensor it is given and returns the copy."""
+    return function(
+        name,
+        lambda original: lambda tensor, *args, **kwargs: original(tensor.detach().clone(), *args, **kwargs),
+        module=nn.init,
+    )
+
+
+def _flattening_lists_of_generators(original):
+    def init(self, params, defaults, *args, **kwargs):
+        params = list(params) if not isinstance(params, torch.Tensor) else params
+        if isinstance(params, list) and any(inspect.isgenerator(item) for item in params):
+            params = [p for item in params for p in (item if inspect.isgenerator(item) else [item])]
+        return original(self, params, defaults, *args, **kwargs)
+
+    return init
+
+
+BREAKAGES.update(
+    {
+        "sgd-steps-up-the-gradient": Breakage(
+            module_method("step", _sgd_stepping_up_the_gradient, owner=torch.optim.SGD),
+            OPTIMIZER_API,
+            (
+                "test_torch_optim_optimizers_are_optimizers_that_step_against_the_gradient[SGD]",
+                "test_sgd_takes_a_models_parameters_as_they_come",
+            ),
+        ),
+        "optimizer-flattens-a-list-of-generators": Breakage(
+            module_method("__init__", _flattening_lists_of_generators, owner=torch.optim.Optimizer),
+            OPTIMIZER_API,
+            ("test_sgd_refuses_a_list_that_wraps_the_parameters_generator",),
+        ),
+        "sgd-step-updates-nothing": Breakage(
+            module_method("step", lambda original: lambda self, closure=None: None, owner=torch.optim.SGD),
+            OPTIMIZERS,
+            ("test_backward_computes_the_gradients_and_only_step_updates_the_parameters",),
+        ),
+        "lambda-lr-ignores-last-epoch": Breakage(
+            _init_without(lr_scheduler.LambdaLR, "last_epoch"),
+            SCHEDULERS,
+            ("test_last_epoch_resumes_a_schedule_where_a_saved_run_stopped",),
+        ),
+        "cyclic-lr-drops-step-size-down-and-scale-fn": Breakage(
+            combined(
+                _init_without(lr_scheduler.CyclicLR, "step_size_down"),
+                _init_without(lr_scheduler.CyclicLR, "scale_fn"),
+            ),
+            SCHEDULERS,
+            ("test_cyclic_lr_takes_step_size_down_and_scale_fn",),
+        ),
+        "rnn-skips-its-input-size-check": Breakage(
+            module_method("check_input", lambda original: lambda self, input, batch_sizes: None, owner=nn.RNNBase),
+            LAYERS,
+            ("test_the_layer_after_an_embedding_takes_embedding_dim_features",),
+        ),
+        "xavier-uniform-fills-a-copy": Breakage(
+            _init_fn_on_a_copy("xavier_uniform_"),
+            LAYERS,
+            ("test_xavier_uniform_refills_only_the_weight_it_is_given_in_place",),
+        ),
+        "sigmoid-layer-computes-tanh": Breakage(
+            module_method("forward", lambda original: lambda self, input: torch.tanh(input), owner=nn.Sigmoid),
+            COMMON,
+            ("test_linear_then_sigmoid_is_logistic_regression",),
+        ),
+        "bce-loss-layer-sums": Breakage(
+            _init_with(nn.BCELoss, reduction=lambda given: "sum"),
+            LOSSES,
+            ("test_bce_loss_layer_is_the_mean_binary_cross_entropy",),
+        ),
+    }
+)
+
+
+# near-miss sweep: options ignored unless they are the default, clipping that scales small gradients up, layers that
+# normalise over the wrong dims or use another nonlinearity than they report.
+CLIPPING = "specs/training/test_gradient_clipping.py"
+LAYER_OPTIONS = "specs/training/test_layer_options.py"
+
+
+def _clip_scaling_up_small_gradients(original):
+    """clip_grad_norm_ that also scales gradients whose total norm is below max_norm up to it."""
+
+    def clip_grad_norm_(parameters, max_norm, *args, **kwargs):
+        parameters = list(parameters)
+        total = original(parameters, max_norm, *args, **kwargs)
+        if total < max_norm:
+            for parameter in parameters:
+                parameter.grad.mul_(max_norm / total)
+        return total
+
+    return clip_grad_norm_
+
+
+def _clip_grads_with_norm_scaling_up(original):
+    """clip_grads_with_norm_ that scales by max_norm / total_norm even when that is above 1."""
+
+    def clip_grads_with_norm_(parameters, max_norm, total_norm, *args, **kwargs):
+        for parameter in list(parameters):
+            parameter.grad.mul_(max_norm / total_norm)
+
+    return clip_grads_with_norm_
+
+
+def _rms_norm_over_the_whole_tensor(original):
+    """RMSNorm.forward dividing by the root mean square of the whole input, not of each row."""
+
+    def forward(self, x):
+        eps = torch.finfo(x.dtype).eps if self.eps is None else self.eps
+        return x / torch.sqrt((x * x).mean() + eps) * self.weight
+
+    return forward
+
+
+def _rms_norm_layer(make_breakage):
+    """A breakage of nn.RMSNorm, looked up when applied: releases before 2.4 have no such layer."""
+    return lambda monkeypatch: make_breakage(nn.RMSNorm)(monkeypatch)
+
+
+def _rnn_computing_tanh_whatever_it_reports(original):
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.mode = "RNN_TANH"
+
+    return init
+
+
+def _adam_stepping_int_betas_as_the_default(original):
+    """Adam.step that takes an int beta1 (such as 0) for the default 0.9 while it steps."""
+
+    def step(self, *args, **kwargs):
+        given = [group["betas"] for group in self.param_groups]
+        for group in self.param_groups:
+            if type(group["betas"][0]) is int:
+                group["betas"] = (0.9, group["betas"][1])
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            for group, betas in zip(self.param_groups, given, strict=True):
+                group["betas"] = betas
+
+    return step
+
+
+BREAKAGES.update(
+    {
+        "sgd-ignores-dampening": Breakage(
+            _init_without(torch.optim.SGD, "dampening"),
+            OPTIMIZERS,
+            ("test_sgd_steps_follow_the_documented_update[dampening]",),
+        ),
+        "adam-ignores-betas": Breakage(
+            _init_without(torch.optim.Adam, "betas"),
+            OPTIMIZERS,
+            ("test_adam_first_steps_follow_the_published_rule[betas]",),
+        ),
+        "adam-ignores-eps": Breakage(
+            _init_without(torch.optim.Adam, "eps"),
+            OPTIMIZERS,
+            ("test_adam_first_steps_follow_the_published_rule[eps]",),
+        ),
+        "adam-steps-an-int-beta-as-the-default": Breakage(
+            module_method("step", _adam_stepping_int_betas_as_the_default, owner=torch.optim.Adam),
+            OPTIMIZER_API,
+            ("test_adam_accepts_betas_of_an_int_and_a_float",),
+        ),
+        "clip-grad-norm-ignores-norm-type": Breakage(
+            function("clip_grad_norm_", dropping_keyword("norm_type"), module=nn.utils),
+            CLIPPING,
+            (
+                "test_clip_grad_norm_scales_every_gradient_by_max_norm_over_the_total_norm[1-norm]",
+                "test_clip_grad_norm_scales_every_gradient_by_max_norm_over_the_total_norm[inf-norm]",
+            ),
+        ),
+        "clip-grad-norm-scales-small-gradients-up": Breakage(
+            function("clip_grad_norm_", _clip_scaling_up_small_gradients, module=nn.utils),
+            CLIPPING,
+            ("test_clip_grad_norm_scales_every_gradient_by_max_norm_over_the_total_norm[max-norm-above-the-total]",),
+        ),
+        "get-total-norm-ignores-norm-type": Breakage(
+            lambda monkeypatch: function("get_total_norm", dropping_keyword("norm_type"), module=nn.utils)(monkeypatch),
+            CLIPPING,
+            (
+                "test_get_total_norm_then_clip_grads_with_norm_do_what_clip_grad_norm_does[1-norm]",
+                "test_get_total_norm_then_clip_grads_with_norm_do_what_clip_grad_norm_does[inf-norm]",
+            ),
+        ),
+        "clip-grads-with-norm-scales-small-gradients-up": Breakage(
+            lambda monkeypatch: function("clip_grads_with_norm_", _clip_grads_with_norm_scaling_up, module=nn.utils)(
+                monkeypatch
+            ),
+            CLIPPING,
+            ("test_get_total_norm_then_clip_grads_with_norm_do_what_clip_grad_norm_does[max-norm-above-the-total]",),
+        ),
+        "rms-norm-ignores-eps": Breakage(
+            _rms_norm_layer(lambda layer: _init_without(layer, "eps")),
+            LAYER_OPTIONS,
+            ("test_rms_norm_divides_by_the_root_mean_square",),
+        ),
+        "rms-norm-over-the-whole-tensor": Breakage(
+            _rms_norm_layer(lambda layer: module_method("forward", _rms_norm_over_the_whole_tensor, owner=layer)),
+            LAYER_OPTIONS,
+            ("test_rms_norm_divides_by_the_root_mean_square",),
+        ),
+        "softmax-numpy-dim-read-as-none": Breakage(
+            _init_with(nn.Softmax, dim=lambda dim: dim if isinstance(dim, int) else None),
+            LAYER_OPTIONS,
+            ("test_softmax_takes_a_numpy_integer_dim",),
+        ),
+        "rnn-computes-tanh-whatever-it-reports": Breakage(
+            module_method("__init__", _rnn_computing_tanh_whatever_it_reports, owner=nn.RNN),
+            LAYER_OPTIONS,
+            ("test_rnn_takes_its_nonlinearity_as_the_fourth_positional_argument",),
+        ),
+    }
+)
