@@ -113,18 +113,23 @@ def _send_a_new_tensor(rank: int, queue, received) -> None:
 
 
 @pytest.mark.doc("multiprocessing", "spawning-subprocesses")
-def test_a_spawned_process_runs_a_module_level_function_and_its_tensors_arrive_shared():
-    """torch.multiprocessing.spawn runs fn(rank, *args) in a new process; a tensor it queues arrives with its values."""
-    context = mp.get_context("spawn")
+def test_start_processes_runs_fn_with_its_rank_and_its_tensors_arrive_shared():
+    """torch.multiprocessing.start_processes (spawn's general form) runs fn(rank, *args) in new processes; a tensor a
+    process queues arrives with its values, in shared memory. (Forked here: a spawned child would import torch anew.)"""
+    context = mp.get_context("fork")
     queue, received = context.Queue(), context.Event()
-    processes = mp.spawn(_send_a_new_tensor, args=(queue, received), nprocs=1, join=False)
+    processes = mp.start_processes(
+        _send_a_new_tensor, args=(queue, received), nprocs=2, join=False, start_method="fork"
+    )
     try:
-        tensor = queue.get(timeout=PATIENCE_SECONDS)
+        tensors = sorted((queue.get(timeout=PATIENCE_SECONDS) for _ in range(2)), key=lambda t: float(t[0]))
         received.set()
-        assert_equal(processes.join(PATIENCE_SECONDS), True, "every spawned process finished in time")
+        # join() reaps one finished process per call and says True once none is left.
+        joined = [processes.join(PATIENCE_SECONDS) for _ in range(2)]
+        assert_equal(joined[-1], True, "every process finished in time")
     finally:
         for process in processes.processes:
             if process.is_alive():
                 process.kill()
-    assert_values_equal(tensor, torch.tensor([0.5, -4.0, 2.0]))
-    assert_equal(tensor.is_shared(), True, "is_shared() of the received tensor")
+    assert_equal([t.tolist() for t in tensors], [[0.5, -4.0, 2.0], [1.5, -4.0, 2.0]], "the tensors of ranks 0 and 1")
+    assert_equal([t.is_shared() for t in tensors], [True, True], "is_shared() of the received tensors")

@@ -2,6 +2,9 @@
 size, how DistributedSampler splits a dataset, DistributedDataParallel around a model, and tensor-parallel
 placements. Each spec makes its own one-process gloo group in a temporary file store and destroys it."""
 
+import datetime
+import gc
+import time
 import warnings
 
 import pytest
@@ -14,16 +17,29 @@ from torchspecs.assertions import assert_close, assert_equal
 
 pytestmark = pytest.mark.skipif(not dist.is_available(), reason="this torch build has no torch.distributed")
 
+# A group of one never waits on another rank; a collective that waits this long has gone wrong, and fails.
+COLLECTIVE_TIMEOUT = datetime.timedelta(seconds=60)
+
 
 @pytest.fixture
 def process_group(tmp_path):
     """A gloo process group of one: rank 0 of world size 1, destroyed afterwards."""
-    dist.init_process_group("gloo", init_method=(tmp_path / "store").as_uri(), rank=0, world_size=1)
+    dist.init_process_group(
+        "gloo", init_method=(tmp_path / "store").as_uri(), rank=0, world_size=1, timeout=COLLECTIVE_TIMEOUT
+    )
     try:
         yield
     finally:
-        if dist.is_initialized():
-            dist.destroy_process_group()
+        _destroy_once_gloo_lets_go()
+
+
+def _destroy_once_gloo_lets_go() -> None:
+    """Destroy the default group once gloo's threads have dropped the tensors of finished collectives: the group's
+    destructor joins those threads while holding the GIL, and a thread still freeing a Python-owned tensor needs it."""
+    gc.collect()
+    time.sleep(0.2)
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 @pytest.mark.doc("torch.distributed.init_process_group")
@@ -34,7 +50,9 @@ def test_a_process_group_gives_the_rank_and_world_size_until_it_is_destroyed(tmp
     """init_process_group(backend, rank, world_size) makes the default group: is_initialized() is True and get_rank()
     and get_world_size() return what was given; destroy_process_group() ends it."""
     assert_equal(dist.is_initialized(), False, "is_initialized() before init_process_group")
-    dist.init_process_group("gloo", init_method=(tmp_path / "store").as_uri(), rank=0, world_size=1)
+    dist.init_process_group(
+        "gloo", init_method=(tmp_path / "store").as_uri(), rank=0, world_size=1, timeout=COLLECTIVE_TIMEOUT
+    )
     try:
         assert_equal(
             (dist.is_initialized(), dist.get_rank(), dist.get_world_size()), (True, 0, 1), "(init, rank, size)"

@@ -328,6 +328,10 @@ def _sharing_a_new_storage_every_time(original):
     return lambda self: self.set_(original(self.detach().clone()))
 
 
+def _with_rank_zero(rank, fn, *args):
+    return fn(0, *args)
+
+
 BREAKAGES: dict[str, Breakage] = {
     # Datasets, batching and order
     "loader-len-defaults-to-zero": Breakage(
@@ -510,8 +514,19 @@ BREAKAGES: dict[str, Breakage] = {
         MULTIPROCESSING,
         (
             "test_a_tensor_sent_through_a_queue_is_shared_with_the_receiving_process",
-            "test_a_spawned_process_runs_a_module_level_function_and_its_tensors_arrive_shared",
+            "test_start_processes_runs_fn_with_its_rank_and_its_tensors_arrive_shared",
         ),
+    ),
+    "start-processes-gives-every-process-rank-zero": Breakage(
+        function(
+            "start_processes",
+            lambda original: (
+                lambda fn, args=(), nprocs=1, **kwargs: original(_with_rank_zero, (fn, *args), nprocs, **kwargs)
+            ),
+            module=torch.multiprocessing,
+        ),
+        MULTIPROCESSING,
+        ("test_start_processes_runs_fn_with_its_rank_and_its_tensors_arrive_shared",),
     ),
     "queues-send-tensor-values": Breakage(
         _sending_values_only,
