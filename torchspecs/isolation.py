@@ -28,6 +28,7 @@ __all__ = [
     "leaked_settings",
     "restore",
     "seed_everything",
+    "sharing_strategy",
     "snapshot",
 ]
 
@@ -156,6 +157,19 @@ def seed_everything(seed: int = SEED) -> None:
     torch.manual_seed(seed)
     np.random.seed(seed)
     random.seed(seed)
+
+
+@contextmanager
+def sharing_strategy(strategy: str) -> Iterator[None]:
+    """Run a block with ``strategy`` as torch.multiprocessing's sharing strategy, and put the previous one back after."""
+    import torch.multiprocessing
+
+    previous = torch.multiprocessing.get_sharing_strategy()
+    torch.multiprocessing.set_sharing_strategy(strategy)
+    try:
+        yield
+    finally:
+        torch.multiprocessing.set_sharing_strategy(previous)
 
 
 @contextmanager

@@ -1,9 +1,7 @@
 """Sharing tensors between processes: share_memory_ and is_shared, tensors sent through a torch.multiprocessing queue,
-the sharing strategies, and processes started with torch.multiprocessing.spawn."""
+the sharing strategies, and processes started by torch.multiprocessing.start_processes."""
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 import torch
@@ -11,20 +9,10 @@ import torch.multiprocessing as mp
 from torch import nn
 
 from torchspecs.assertions import assert_aliased, assert_equal, assert_same_object, assert_values_equal
+from torchspecs.isolation import sharing_strategy
 
 # Long enough for a loaded machine to start a process; a healthy run takes a fraction of it.
 PATIENCE_SECONDS = 60
-
-
-@contextmanager
-def sharing_strategy(strategy: str) -> Iterator[None]:
-    """Run a block with ``strategy`` as torch.multiprocessing's sharing strategy, and put the previous one back after."""
-    previous = mp.get_sharing_strategy()
-    mp.set_sharing_strategy(strategy)
-    try:
-        yield
-    finally:
-        mp.set_sharing_strategy(previous)
 
 
 @pytest.mark.doc("torch.Tensor.share_memory_")
