@@ -105,7 +105,7 @@ def _broken_torch(monkeypatch, breakage_name):
         BREAKAGES[breakage_name].apply(monkeypatch)
 """
 INNER_INI = "[pytest]\naddopts = -p no:randomly -p no:cacheprovider --import-mode=importlib -n0\n"
-ORDINARY_BATCHES, CHANGE_BATCHES = 2, 1
+ORDINARY_BATCHES, CHANGE_BATCHES = 3, 1
 
 
 @pytest.fixture(scope="session")
@@ -316,7 +316,7 @@ def _change_batch(names: list[str]) -> type:
     return ChangeBatch
 
 
-TestOrdinaryBatch0, TestOrdinaryBatch1 = map(_ordinary_batch, ORDINARY)
+TestOrdinaryBatch0, TestOrdinaryBatch1, TestOrdinaryBatch2 = map(_ordinary_batch, ORDINARY)
 (TestChangeBatch,) = map(_change_batch, CHANGES)
 
 
