@@ -60,6 +60,26 @@ def test_to_cuda_puts_the_tensor_on_the_current_cuda_device():
     assert_values_equal(moved.cpu(), torch.arange(3.0))
 
 
+@pytest.mark.doc("torch.cuda.set_device")
+@pytest.mark.needs_device("cuda")
+def test_set_device_makes_that_device_current_for_cuda_without_an_index():
+    """torch.cuda.set_device(i) makes cuda:i the current device: current_device() is i, and 'cuda' with no index means
+    cuda:i; torch.cuda.device(i) as a context puts the previous one back."""
+    if torch.cuda.device_count() < 2:
+        pytest.skip("set_device is told apart from doing nothing only with two CUDA devices; one is present")
+    last = torch.cuda.device_count() - 1
+    previous = torch.cuda.current_device()
+    try:
+        torch.cuda.set_device(last)
+        assert_equal(torch.cuda.current_device(), last, "current_device() after set_device")
+        assert_equal(torch.zeros(1, device="cuda").device, torch.device("cuda", last), "where 'cuda' puts a tensor")
+        with torch.cuda.device(previous):
+            assert_equal(torch.cuda.current_device(), previous, "current_device() inside torch.cuda.device")
+        assert_equal(torch.cuda.current_device(), last, "current_device() after the context")
+    finally:
+        torch.cuda.set_device(previous)
+
+
 @pytest.mark.doc("notes/cuda")
 @pytest.mark.claim("003.gpu-tensors-only-with-gpu-tensors", verdict="holds")
 @pytest.mark.needs_device("accelerator")

@@ -1965,3 +1965,10 @@ BREAKAGES["finfo-float8-e5m2fnuz-eps"] = ChangeBreakage(
     before=function("finfo", _e5m2fnuz_eps(2**-2)),
     after=function("finfo", _e5m2fnuz_eps(2**-3)),
 )
+
+BREAKAGES["cuda-set-device-ignored"] = Breakage(
+    function("set_device", lambda original: lambda device: None, module=torch.cuda),
+    DEVICES,
+    ("test_set_device_makes_that_device_current_for_cuda_without_an_index",),
+    needs_device="cuda",
+)
