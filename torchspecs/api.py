@@ -30,7 +30,7 @@ from pathlib import Path
 
 import torch
 
-from torchspecs.docs import exists
+from torchspecs.docs import exists, resolve
 
 __all__ = [
     "Usage",
@@ -176,21 +176,14 @@ def load_usage(path: Path | None = None) -> list[Usage]:
     return rows
 
 
-def _resolve(name: str) -> object | None:
-    """The object a dotted torch name refers to, or None where it does not resolve in the installed torch."""
-    parts = name.split(".")
-    for split in range(len(parts), 0, -1):
-        try:
-            found = importlib.import_module(".".join(parts[:split]))
-        except Exception:  # a name that is not a module, whatever importing it raises
-            continue
-        try:
-            for part in parts[split:]:
-                found = inspect.getattr_static(found, part) if inspect.isclass(found) else getattr(found, part)
-        except Exception:  # torch's lazy namespaces raise more than AttributeError
-            return None
-        return None if isinstance(found, int | float | str) else found
-    return None
+def _object_of(name: str) -> object | None:
+    """The object a usage name stands for in the installed torch (docs.resolve), or None; a plain value (a number, a
+    string) is no API, and two names bound to the same small int are not one API."""
+    try:
+        found = resolve(name)
+    except Exception:  # usage names reach torch's lazy namespaces, whose lookups raise more than LookupError
+        return None
+    return None if isinstance(found, int | float | str) else found
 
 
 def with_aliases(cited: dict[str, set[str]], names: list[str]) -> dict[str, set[str]]:
@@ -199,13 +192,13 @@ def with_aliases(cited: dict[str, set[str]], names: list[str]) -> dict[str, set[
     by the object itself, so ``torch.Tensor.add`` is not ``torch.add``."""
     by_object: dict[int, set[str]] = defaultdict(set)
     for name, specs in cited.items():
-        found = _resolve(name)
+        found = _object_of(name)
         if found is not None:
             by_object[id(found)] |= specs
     merged = {name: set(specs) for name, specs in cited.items()}
     for name in names:
         if name not in merged:
-            found = _resolve(name)
+            found = _object_of(name)
             if found is not None and id(found) in by_object:
                 merged[name] = by_object[id(found)]
     return merged

@@ -1938,11 +1938,11 @@ def _e5m2fnuz_eps(eps: float):
     """torch.finfo whose eps for float8_e5m2fnuz is ``eps``, as the other side of the 2.15 fix gives it."""
 
     def make(original):
+        with_eps = _finfo_with(eps=lambda info: eps)(original)
+
         def finfo(*args):
-            info = original(*args)
-            if args and args[0] == getattr(torch, "float8_e5m2fnuz", None):
-                return _finfo_with(eps=lambda _: eps)(lambda *_: info)(*args)
-            return info
+            fnuz = args and args[0] == getattr(torch, "float8_e5m2fnuz", None)
+            return with_eps(*args) if fnuz else original(*args)
 
         return finfo
 

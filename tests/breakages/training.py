@@ -9,8 +9,10 @@ import math
 import warnings
 
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
+from torch.distributed import rpc
 from torch.optim import lr_scheduler
 
 from .core import (
@@ -629,22 +631,16 @@ def _adaptive_pool_with_disjoint_windows(original):
 def _no_group_error_as(exception: type[Exception]):
     """get_rank and get_world_size whose error without a default group is re-raised as ``exception``."""
 
-    def apply(monkeypatch):
-        import torch.distributed as dist
+    def make(original):
+        def ask(*args, **kwargs):
+            try:
+                return original(*args, **kwargs)
+            except (RuntimeError, ValueError) as error:
+                raise exception(str(error)) from None
 
-        def make(original):
-            def ask(*args, **kwargs):
-                try:
-                    return original(*args, **kwargs)
-                except (RuntimeError, ValueError) as error:
-                    raise exception(str(error)) from None
+        return ask
 
-            return ask
-
-        for name in ("get_rank", "get_world_size"):
-            monkeypatch.setattr(dist, name, make(getattr(dist, name)))
-
-    return apply
+    return combined(*(function(name, make, module=dist) for name in ("get_rank", "get_world_size")))
 
 
 def _sampler_in_contiguous_blocks(original):
@@ -654,24 +650,6 @@ def _sampler_in_contiguous_blocks(original):
         return iter(indices[self.rank * self.num_samples : (self.rank + 1) * self.num_samples])
 
     return iterate
-
-
-def _distributed(name: str, make_replacement):
-    def apply(monkeypatch):
-        import torch.distributed as dist
-
-        monkeypatch.setattr(dist, name, make_replacement(getattr(dist, name)))
-
-    return apply
-
-
-def _rpc(name: str, make_replacement):
-    def apply(monkeypatch):
-        from torch.distributed import rpc
-
-        monkeypatch.setattr(rpc, name, make_replacement(getattr(rpc, name)))
-
-    return apply
 
 
 def _step_writing_the_first_group_only(original):
@@ -1741,17 +1719,21 @@ BREAKAGES: dict[str, Breakage] = {
     ),
     # Distributed training in one process
     "process-group-always-initialized": Breakage(
-        _distributed("is_initialized", lambda original: lambda: True),
+        function("is_initialized", lambda original: lambda: True, module=dist),
         DISTRIBUTED,
         ("test_a_process_group_gives_the_rank_and_world_size_until_it_is_destroyed",),
     ),
     "process-group-reports-rank-one": Breakage(
-        _distributed("get_rank", lambda original: lambda group=None: 1),
+        function("get_rank", lambda original: lambda group=None: 1, module=dist),
         DISTRIBUTED,
         ("test_a_process_group_gives_the_rank_and_world_size_until_it_is_destroyed",),
     ),
     "all-reduce-counts-itself-twice": Breakage(
-        _distributed("all_reduce", lambda original: lambda tensor, op=None, group=None, async_op=False: tensor.mul_(2)),
+        function(
+            "all_reduce",
+            lambda original: lambda tensor, op=None, group=None, async_op=False: tensor.mul_(2),
+            module=dist,
+        ),
         DISTRIBUTED,
         ("test_all_reduce_in_a_group_of_one_leaves_the_tensor_and_works_in_place",),
     ),
@@ -1782,17 +1764,22 @@ BREAKAGES: dict[str, Breakage] = {
         ("test_colwise_shards_a_linear_by_output_rows_and_rowwise_by_input_columns",),
     ),
     "rpc-sync-swaps-the-arguments": Breakage(
-        _rpc(
+        function(
             "rpc_sync",
             lambda original: (
                 lambda to, func, args=(), **kwargs: original(to, func, args=tuple(reversed(args)), **kwargs)
             ),
+            module=rpc,
         ),
         DISTRIBUTED,
         ("test_rpc_runs_a_function_on_the_named_worker_and_returns_its_result",),
     ),
     "rpc-remote-runs-nothing": Breakage(
-        _rpc("remote", lambda original: lambda to, func, args=(), **kwargs: original(to, torch.clone, args=args[:1])),
+        function(
+            "remote",
+            lambda original: lambda to, func, args=(), **kwargs: original(to, torch.clone, args=args[:1]),
+            module=rpc,
+        ),
         DISTRIBUTED,
         ("test_rpc_runs_a_function_on_the_named_worker_and_returns_its_result",),
     ),
