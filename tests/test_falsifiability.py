@@ -6,6 +6,10 @@ conftest adds), and once unbroken, as the control: a spec counts as failing for 
 passes in the control. Each batch is a test class, and the project's tests run with --dist loadscope, so a batch runs once,
 on one worker, and the batches spread over the workers. (xdist's loadgroup would say this with a mark, but it
 cannot regroup tests under pytest 9.2, whose node ids it can no longer rewrite.)
+
+A breakage that lingers (undoing it cannot give torch back as it was: CPython keeps a sequence slot of torch.Tensor
+filled) is applied in a child process around the spec's call. Any other breakage that leaves torch changed after it is
+undone stops its batch, naming it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from breakages import BREAKAGES, Breakage, ChangeBreakage
+import torch
+from breakages import BREAKAGES, Breakage, ChangeBreakage, core
 from filelock import FileLock
 
 from torchspecs.changes import changes
@@ -29,11 +34,13 @@ REPO = Path(__file__).resolve().parent.parent
 SPECS = REPO / "specs"
 
 INNER_CONFTEST = """
+import inspect
 import json
 import os
 from pathlib import Path
 
 import pytest
+import torch
 from breakages import BREAKAGES
 from hypothesis import HealthCheck, Phase, settings
 
@@ -53,6 +60,7 @@ pytest_plugins = ["torchspecs.plugin"]
 # The batch: "spec file::function" -> the breakages to run it under, besides once unbroken (the control).
 PLAN = json.loads(Path(os.environ["TORCHSPECS_FALSIFY_PLAN"]).read_text()) if "TORCHSPECS_FALSIFY_PLAN" in os.environ else None
 OUTCOMES = []
+STOPPED = []
 
 
 def pytest_generate_tests(metafunc):
@@ -90,7 +98,7 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_sessionfinish(session):
-    if PLAN is not None:
+    if PLAN is not None and not STOPPED:
         Path(os.environ["TORCHSPECS_FALSIFY_OUTCOMES"]).write_text(json.dumps(OUTCOMES))
 
 
@@ -101,8 +109,56 @@ def breakage_name():
 
 @pytest.fixture(autouse=True)
 def _broken_torch(monkeypatch, breakage_name):
-    if breakage_name:
-        BREAKAGES[breakage_name].apply(monkeypatch)
+    if not breakage_name or BREAKAGES[breakage_name].lingers:
+        yield
+        return
+    BREAKAGES[breakage_name].apply(monkeypatch)
+    yield
+    monkeypatch.undo()
+    try:
+        torch.tensor([torch.tensor(1.0)])
+    except Exception as error:
+        STOPPED.append(breakage_name)
+        pytest.exit(
+            f"{breakage_name} leaves torch changed after it is undone ({error!r}): a breakage changes torch only "
+            "through the monkeypatch it is given, and one replacing a sequence method of torch.Tensor is made with "
+            "breakages.core.method, which marks it as lingering",
+            returncode=3,
+        )
+
+
+PASSED, FAILED, SKIPPED = 0, 1, 2
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    # A breakage that lingers after it is undone is applied around the spec's call only, in a child process that
+    # ends with it, so that what it leaves behind goes with the child.
+    name = getattr(getattr(pyfuncitem, "callspec", None), "params", {}).get("breakage_name")
+    if not name or not BREAKAGES[name].lingers:
+        return None
+    wanted = inspect.signature(pyfuncitem.obj).parameters
+    arguments = {argument: value for argument, value in pyfuncitem.funcargs.items() if argument in wanted}
+    child = os.fork()
+    if child == 0:
+        status = FAILED
+        try:
+            with pytest.MonkeyPatch.context() as monkeypatch:
+                BREAKAGES[name].apply(monkeypatch)
+                pyfuncitem.obj(**arguments)
+            status = PASSED
+        except pytest.skip.Exception:
+            status = SKIPPED
+        except BaseException:
+            status = FAILED
+        finally:
+            os._exit(status)
+    _, waited = os.waitpid(child, 0)
+    status = os.waitstatus_to_exitcode(waited)
+    if status == SKIPPED:
+        pytest.skip("skipped itself under the breakage")
+    assert status == PASSED, f"failed under {name}, in its own process (exit status {status})"
+    return True
 """
 INNER_INI = "[pytest]\naddopts = -p no:randomly -p no:cacheprovider --import-mode=importlib -n0\n"
 ORDINARY_BATCHES, CHANGE_BATCHES = 3, 1
@@ -358,3 +414,66 @@ def test_every_spec_a_breakage_names_exists(inventory):
         if (b.spec_file, spec.split("[")[0]) not in collected
     ]
     assert unknown == []
+
+
+def test_a_lingering_breakage_goes_with_its_child_process(project, monkeypatch):
+    """A breakage whose undoing leaves torch changed runs in a child process: it still fails its spec, and the process
+    running the batch is left as it was, so torch.tensor still reads a list of zero-dim tensors as numbers."""
+    assert BREAKAGES["indexing-copies"].lingers
+    project.makeconftest(INNER_CONFTEST)
+    project.makeini(INNER_INI + "torchspecs_changes = changes.toml\n")
+    (project.path / "specs" / "test_spec.py").write_text(
+        "import pytest\nimport torch\n\n\n"
+        '@pytest.mark.doc("torch.Tensor.view")\ndef test_a_row_is_a_view():\n'
+        '    """Indexing a row gives a view."""\n'
+        "    t = torch.arange(6).reshape(2, 3)\n    t[0].add_(10)\n    assert t[0, 0] == 10\n",
+        encoding="utf-8",
+    )
+    plan, outcomes = project.path / "plan.json", project.path / "outcomes.json"
+    plan.write_text(json.dumps({"specs/test_spec.py::test_a_row_is_a_view": ["indexing-copies"]}), encoding="utf-8")
+    monkeypatch.setenv("TORCHSPECS_FALSIFY_PLAN", str(plan))
+    monkeypatch.setenv("TORCHSPECS_FALSIFY_OUTCOMES", str(outcomes))
+    project.runpytest("-q")
+    seen = {outcome["breakage"]: outcome["failed"] for outcome in json.loads(outcomes.read_text(encoding="utf-8"))}
+    assert seen == {"": False, "indexing-copies": True}
+    numbers = torch.tensor([torch.tensor(1.5), torch.tensor(-2.0)])
+    assert numbers.tolist() == [1.5, -2.0]
+
+
+def test_a_breakage_that_leaves_torch_changed_stops_the_batch(project, monkeypatch):
+    """A breakage that leaves torch changed after it is undone stops its batch with the reason, and writes no
+    outcomes, instead of failing the specs after it for its own reason."""
+    monkeypatch.setattr(torch, "tensor", torch.tensor)  # puts torch.tensor back when this test ends
+    unmarked = (
+        "from breakages import core\n\n"
+        "def _refuse(*args, **kwargs):\n    raise RuntimeError('broken: torch.tensor')\n\n"
+        "BREAKAGES['tensor-set-directly'] = core.Breakage(\n"
+        "    lambda monkeypatch: setattr(torch, 'tensor', _refuse), 'specs/test_spec.py', ('test_a_sum',)\n"
+        ")\n"
+    )
+    project.makeconftest(INNER_CONFTEST + unmarked)
+    project.makeini(INNER_INI + "torchspecs_changes = changes.toml\n")
+    (project.path / "specs" / "test_spec.py").write_text(
+        'import pytest\nimport torch\n\n\n@pytest.mark.doc("torch.sum")\ndef test_a_sum():\n'
+        '    """A sum adds."""\n    assert torch.tensor([1, 2]).sum() == 3\n',
+        encoding="utf-8",
+    )
+    plan = project.path / "plan.json"
+    plan.write_text(json.dumps({"specs/test_spec.py::test_a_sum": ["tensor-set-directly"]}), encoding="utf-8")
+    monkeypatch.setenv("TORCHSPECS_FALSIFY_PLAN", str(plan))
+    monkeypatch.setenv("TORCHSPECS_FALSIFY_OUTCOMES", str(project.path / "outcomes.json"))
+    result = project.runpytest("-q")
+    assert result.ret == 3
+    result.stdout.fnmatch_lines(["*tensor-set-directly leaves torch changed after it is undone*"])
+    assert not (project.path / "outcomes.json").exists()
+
+
+def test_replacing_a_sequence_method_of_tensor_marks_a_breakage_as_lingering():
+    """Only a sequence method that torch.Tensor inherits from C lingers, and a combined breakage lingers with any part."""
+    getitem = core.method("__getitem__", core.copying)
+    add = core.method("add", core.copying)
+    assert core.lingers(getitem)
+    assert not core.lingers(add)
+    assert not core.lingers(core.method("__len__", core.copying)), "__len__ is torch.Tensor's own: undoing restores it"
+    assert core.lingers(core.combined(add, getitem))
+    assert not core.lingers(core.combined(add, add))

@@ -27,6 +27,11 @@ class Breakage:
     must_fail: tuple[str, ...]
     needs_device: str | None = None
 
+    @property
+    def lingers(self) -> bool:
+        """Whether undoing it leaves torch changed, so that it must run in a process of its own."""
+        return lingers(self.apply)
+
 
 @dataclass(frozen=True)
 class ChangeBreakage:
@@ -50,6 +55,28 @@ class ChangeBreakage:
     def apply(self, monkeypatch) -> None:
         (self.after if self.side == "after" else self.before)(monkeypatch)
 
+    @property
+    def lingers(self) -> bool:
+        """Whether undoing it leaves torch changed, so that it must run in a process of its own."""
+        return lingers(self.before) or lingers(self.after)
+
+
+# Replacing a sequence method that torch.Tensor inherits from C and then undoing it leaves CPython's sequence slot
+# filled on the type: torch.tensor then reads a list of zero-dim tensors as nested sequences, and fails on their len().
+# No Python code can empty the slot again, so a breakage that replaces one lingers: the falsification run applies it
+# in a child process that ends with the spec.
+SEQUENCE_METHODS = frozenset({"__getitem__", "__setitem__", "__delitem__"})
+
+
+def lingering(apply: Callable) -> Callable:
+    """Mark a breakage whose undoing leaves torch changed."""
+    apply.lingers = True
+    return apply
+
+
+def lingers(apply: Callable) -> bool:
+    return getattr(apply, "lingers", False)
+
 
 def deleting(target: object, name: str) -> Callable:
     """A breakage that removes ``target.name``, as a release without it would not have it."""
@@ -63,7 +90,8 @@ def _replace(target: object, name: str, make_replacement: Callable[[Callable], C
 
 def method(name: str, make_replacement: Callable) -> Callable:
     """Break ``torch.Tensor.<name>``."""
-    return _replace(Tensor, name, make_replacement)
+    apply = _replace(Tensor, name, make_replacement)
+    return lingering(apply) if name in SEQUENCE_METHODS and name not in vars(Tensor) else apply
 
 
 def function(name: str, make_replacement: Callable, *, module: object = torch) -> Callable:
@@ -88,7 +116,7 @@ def combined(*breakages: Callable) -> Callable:
         for breakage in breakages:
             breakage(monkeypatch)
 
-    return apply
+    return lingering(apply) if any(map(lingers, breakages)) else apply
 
 
 def copying(original):
