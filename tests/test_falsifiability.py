@@ -226,7 +226,8 @@ def _why_not_run(
     breakage: Breakage | ChangeBreakage, must_fail: dict[str, list[str]], inventory: list[dict]
 ) -> str | None:
     if breakage.needs_device and not device_present(breakage.needs_device):
-        return f"its specs need a {breakage.needs_device} device, and none is present"
+        article = "an" if breakage.needs_device[0] in "aeiou" else "a"
+        return f"its specs need {article} {breakage.needs_device} device, and none is present"
     if _skipped_whole(breakage, inventory):
         return f"{breakage.spec_file} collects no spec here: it is skipped whole (an optional package is missing)"
     if not must_fail:
