@@ -12,6 +12,7 @@ from torchspecs.assertions import (
     assert_is_view_of,
     assert_same_object,
     assert_shares_storage,
+    assert_values_equal,
 )
 from torchspecs.isolation import default_dtype
 
@@ -23,9 +24,10 @@ IGNORE_COPY_CONSTRUCT_WARNING = pytest.mark.filterwarnings(f"ignore:{COPY_CONSTR
 @pytest.mark.doc("torch.from_numpy")
 def test_from_numpy_shares_memory_both_ways():
     """from_numpy returns a tensor that shares the array's memory: writes to either show in the other."""
-    array = np.arange(6.0).reshape(2, 3)
+    array = np.arange(6.0).reshape(2, 3).T
     tensor = torch.from_numpy(array)
     assert_shares_storage(array, tensor)
+    assert_values_equal(tensor, torch.tensor(array.tolist()))
     assert_aliased(array, tensor)
     assert_aliased(tensor, array)
 
@@ -33,7 +35,8 @@ def test_from_numpy_shares_memory_both_ways():
 @pytest.mark.doc("torch.Tensor.numpy")
 def test_tensor_numpy_shares_memory():
     """Tensor.numpy() of a CPU tensor returns an array that shares the tensor's memory."""
-    tensor = torch.arange(4.0)
+    tensor = torch.arange(6.0).reshape(2, 3).t()
+    assert_values_equal(tensor.numpy(), tensor)
     assert_aliased(tensor, tensor.numpy())
     assert_aliased(tensor.numpy(), tensor)
 
@@ -44,6 +47,7 @@ def test_as_tensor_shares_an_ndarray_of_matching_dtype(dtype):
     """as_tensor of an ndarray, with no dtype or device change, shares the array's memory."""
     array = np.arange(3, dtype=dtype)
     assert_aliased(array, torch.as_tensor(array))
+    assert_aliased(array, torch.as_tensor(array, dtype=getattr(torch, np.dtype(dtype).name), device="cpu"))
 
 
 @pytest.mark.doc("torch.as_tensor")
@@ -51,6 +55,7 @@ def test_as_tensor_returns_a_tensor_of_matching_dtype_itself():
     """as_tensor returns its tensor argument itself when dtype and device already match."""
     tensor = torch.arange(3.0)
     assert_same_object(torch.as_tensor(tensor), tensor, "as_tensor")
+    assert_same_object(torch.as_tensor(tensor, dtype=torch.float32, device="cpu"), tensor, "as_tensor(float32, cpu)")
 
 
 @pytest.mark.doc("torch.as_tensor")
@@ -81,7 +86,10 @@ def test_torch_tensor_always_copies(make_data):
 def test_torch_tensor_keeps_python_ints_as_int64():
     """torch.tensor infers int64 from Python ints (and the default float dtype only from floats)."""
     assert_dtype(torch.tensor([1, 2, 3]), torch.int64)
-    assert_dtype(torch.tensor([1.0, 2.0]), torch.get_default_dtype())
+    assert_dtype(torch.tensor([1.0, 2.0]), torch.float32)
+    with default_dtype(torch.float64):
+        assert_dtype(torch.tensor([1, 2, 3]), torch.int64)
+        assert_dtype(torch.tensor([1.0, 2.0]), torch.float64)
 
 
 @pytest.mark.doc("torch.tensor")
@@ -124,9 +132,10 @@ def test_legacy_constructor_turns_python_ints_into_the_default_dtype():
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.int64])
 def test_legacy_constructor_aliases_a_tensor_of_any_dtype(dtype):
     """torch.Tensor(t) returns an alias of t, keeping t's dtype (an int64 tensor stays int64)."""
-    source = torch.arange(3).to(dtype).clone()
+    source = torch.arange(6).to(dtype).reshape(2, 3).clone()
     alias = torch.Tensor(source)
     assert_dtype(alias, dtype)
+    assert_values_equal(alias, source)
     assert_is_view_of(source, alias)
 
 

@@ -3,16 +3,17 @@
 import pytest
 import torch
 
-from torchspecs.assertions import assert_aliased, assert_shares_storage
+from torchspecs.assertions import assert_aliased, assert_shares_storage, assert_values_equal
 
 
 @pytest.mark.doc("torch.Tensor.detach")
 @pytest.mark.claim("003.detach-shares-storage", verdict="holds")
 def test_detach_shares_storage_with_the_original():
     """detach returns a tensor in the original's storage: in-place writes to either are seen in the other."""
-    original = torch.arange(4.0, requires_grad=True)
+    original = torch.arange(6.0).reshape(2, 3).t()[1:].requires_grad_()
     detached = original.detach()
     assert_shares_storage(original, detached)
+    assert_values_equal(detached, original)
     assert_aliased(original, detached)
     assert_aliased(detached, original)
 

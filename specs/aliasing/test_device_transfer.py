@@ -12,6 +12,8 @@ def test_to_with_nothing_to_change_returns_the_tensor_itself(device):
     tensor = torch.arange(3.0, device=device)
     assert_same_object(tensor.to(device), tensor, f"to({device!s})")
     assert_same_object(tensor.to(torch.float32), tensor, "to(torch.float32)")
+    integers = torch.arange(3, device=device)
+    assert_same_object(integers.to(torch.int64), integers, "to(torch.int64)")
 
 
 @pytest.mark.doc("torch.Tensor.to")
@@ -28,6 +30,7 @@ def test_to_with_copy_true_always_copies(device):
     """Tensor.to(..., copy=True) returns a new tensor even when nothing needs to change."""
     tensor = torch.arange(3.0, device=device)
     assert_is_copy_of(tensor, tensor.to(device, copy=True))
+    assert_is_copy_of(tensor, tensor.to(torch.float32, copy=True))
 
 
 @pytest.mark.doc("torch.Tensor.cpu")

@@ -11,24 +11,28 @@ OVERLAP_ERROR = "more than one element of the written-to tensor refers to a sing
 
 
 @pytest.mark.doc("torch.Tensor.expand")
-@given(copies=st.integers(2, 5), width=st.integers(1, 5))
-def test_expand_sets_the_stride_of_expanded_dimensions_to_zero(copies, width):
+@given(copies=st.integers(2, 5), width=st.integers(1, 5), position=st.integers(0, 2))
+def test_expand_sets_the_stride_of_expanded_dimensions_to_zero(copies, width, position):
     """expand creates a view in which each expanded size-1 dimension has stride 0."""
-    row = torch.arange(float(width)).reshape(1, width)
-    expanded = row.expand(copies, width)
-    assert_strides(expanded, (0, 1))
-    assert_is_view_of(row, expanded)
+    shape = [2, width]
+    shape.insert(position, 1)
+    source = torch.arange(2.0 * width).reshape(shape)
+    sizes, strides = list(shape), list(source.stride())
+    sizes[position], strides[position] = copies, 0
+    expanded = source.expand(sizes)
+    assert_strides(expanded, tuple(strides))
+    assert_is_view_of(source, expanded)
 
 
 @pytest.mark.doc("torch.Tensor.expand")
 @pytest.mark.claim("000.expand-aliases-repeat-copies", verdict="holds")
 def test_expand_shows_writes_to_its_source():
     """A write into the source of an expand shows in every expanded copy of it."""
-    source = torch.rand(1, 1, 3)
+    source = torch.tensor([[[1.5, -2.0, 3.0]]])
     expanded = source.expand(4, -1, -1)
-    source[0, 0, 0] = 0
-    assert bool((expanded[:, 0, 0] == 0).all()), (
-        f"expected all four expanded rows to start with 0, got {expanded[:, 0, 0]}"
+    source[0, 0, 0] = -7
+    assert bool((expanded[:, 0, 0] == -7).all()), (
+        f"expected all four expanded rows to start with -7, got {expanded[:, 0, 0]}"
     )
     assert_aliased(source, expanded)
 
@@ -45,10 +49,10 @@ def test_in_place_write_into_an_expanded_tensor_is_refused(device):
 @pytest.mark.claim("000.expand-aliases-repeat-copies", verdict="holds")
 def test_repeat_copies_so_writes_to_the_source_do_not_show():
     """repeat copies the data: a later write to the source does not change the repeated tensor."""
-    source = torch.rand(1, 1, 3)
+    source = torch.tensor([[[1.5, -2.0, 3.0]]])
     repeated = source.repeat(4, 1, 1)
     before = repeated.clone()
-    source[0, 0, 0] = 0
+    source[0, 0, 0] = -7
     assert torch.equal(repeated, before), "expected the repeated tensor to keep its values after the source changed"
     assert_independent(source, repeated)
 

@@ -456,3 +456,224 @@ BREAKAGES.update(
         ),
     }
 )
+
+
+# near-miss sweep (test_construction, test_contiguous_and_flatten, test_detach, test_device_transfer,
+# test_expand_and_repeat, test_view_and_reshape): aliases that read memory as if it were row-major, copies in memory
+# order, fast paths taken only for the default argument or the leading dimension, and an error with the other message.
+def _row_major_strides(shape) -> tuple[int, ...]:
+    return torch.empty(tuple(shape), device="meta").stride()
+
+
+def _from_numpy_reading_row_major(original):
+    """from_numpy that shares the array's buffer but reads it in row-major order, whatever the array's strides."""
+
+    def from_numpy(array):
+        shared = original(array)
+        return shared.as_strided(shared.shape, _row_major_strides(shared.shape), shared.storage_offset())
+
+    return from_numpy
+
+
+def _numpy_reading_row_major(original):
+    """Tensor.numpy() that shares the storage but reads it in row-major order, whatever the tensor's strides."""
+
+    def numpy(self, *args, **kwargs):
+        row_major = self.as_strided(self.shape, _row_major_strides(self.shape), self.storage_offset())
+        return original(row_major, *args, **kwargs)
+
+    return numpy
+
+
+def _as_tensor_copying_when_given_a_target(original):
+    """as_tensor that takes its no-copy path only when neither dtype nor device is passed, matching or not."""
+
+    def as_tensor(data, dtype=None, device=None):
+        made = original(data, dtype=dtype, device=device)
+        return made if dtype is None and device is None else made.clone()
+
+    return as_tensor
+
+
+def _tensor_making_float32_floats(original):
+    """torch.tensor that infers float32 for Python floats instead of the default dtype."""
+
+    def tensor(data, *args, **kwargs):
+        made = original(data, *args, **kwargs)
+        return made.to(torch.float32) if made.is_floating_point() and "dtype" not in kwargs else made
+
+    return tensor
+
+
+def _legacy_aliases_tensors_flat(original_new, cls, data):
+    if isinstance(data, Tensor):
+        return data.as_strided((data.numel(),), (1,), data.storage_offset())
+    return original_new(cls, data)
+
+
+def _contiguous_checking_every_stride(original):
+    """contiguous() that returns self only when every stride, size-1 dimensions' included, is the row-major one."""
+
+    def contiguous(self, *args, **kwargs):
+        if tuple(self.stride()) == _row_major_strides(self.shape):
+            return original(self, *args, **kwargs)
+        return self.clone(memory_format=torch.contiguous_format)
+
+    return contiguous
+
+
+def _flatten_copying_unless_contiguous(original):
+    """flatten that copies every non-contiguous input, even one whose flattened dimensions could be viewed."""
+    return lambda self, *args, **kwargs: original(self.contiguous(), *args, **kwargs)
+
+
+def _flatten_ignoring_dims(original):
+    """flatten that flattens every dimension, whatever start_dim and end_dim say."""
+    return lambda self, *args, **kwargs: original(self)
+
+
+def _copying_in_memory_order(original):
+    """A flattening copy that lists the elements in the order they lie in memory, not in row-major order."""
+
+    def flat(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        if args or kwargs or self.dim() < 2 or self.is_contiguous():
+            return result
+        in_memory = self.clone()
+        return in_memory.as_strided((in_memory.numel(),), (1,), in_memory.storage_offset())
+
+    return flat
+
+
+def _detach_aliasing_the_whole_storage(original):
+    """detach that shares the storage but drops the view's sizes, strides and offset: the whole storage, flat."""
+
+    def detach(self):
+        detached = original(self)
+        return detached.as_strided((detached.untyped_storage().nbytes() // detached.element_size(),), (1,), 0)
+
+    return detach
+
+
+def _to_returning_self_only_for_the_default_dtype(original):
+    """Tensor.to whose nothing-to-change shortcut compares with the default dtype instead of the tensor's own."""
+
+    def to(self, *args, **kwargs):
+        result = original(self, *args, **kwargs)
+        return result.clone() if result is self and self.dtype != torch.get_default_dtype() else result
+
+    return to
+
+
+def _to_dropping_copy_for_a_dtype(original):
+    """Tensor.to whose dtype-only overload drops copy=True."""
+
+    def to(self, *args, copy=False, **kwargs):
+        if args and isinstance(args[0], torch.dtype):
+            return original(self, *args, **kwargs)
+        return original(self, *args, copy=copy, **kwargs)
+
+    return to
+
+
+def _expand_copying_unless_the_leading_dim_grows(original):
+    """expand whose view path handles only the leading dimension; any other grown dimension is copied."""
+
+    def expand(self, *sizes, **kwargs):
+        expanded = original(self, *sizes, **kwargs)
+        inner_grew = expanded.shape[expanded.dim() - self.dim() + 1 :] != self.shape[1:]
+        return expanded.clone() if inner_grew else expanded
+
+    return expand
+
+
+def _view_reporting_two_minus_ones_as_a_size_mismatch(original):
+    def view(self, *shape):
+        sizes = shape[0] if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        if isinstance(sizes, tuple | list) and list(sizes).count(-1) > 1:
+            raise RuntimeError(f"shape '{list(sizes)}' is invalid for input of size {self.numel()}")
+        return original(self, *shape)
+
+    return view
+
+
+BREAKAGES.update(
+    {
+        "from-numpy-reads-row-major": Breakage(
+            function("from_numpy", _from_numpy_reading_row_major),
+            CONSTRUCTION_FILE,
+            ("test_from_numpy_shares_memory_both_ways",),
+        ),
+        "numpy-reads-row-major": Breakage(
+            method("numpy", _numpy_reading_row_major), CONSTRUCTION_FILE, ("test_tensor_numpy_shares_memory",)
+        ),
+        "as-tensor-copies-when-given-a-dtype-or-device": Breakage(
+            function("as_tensor", _as_tensor_copying_when_given_a_target),
+            CONSTRUCTION_FILE,
+            (
+                "test_as_tensor_shares_an_ndarray_of_matching_dtype",
+                "test_as_tensor_returns_a_tensor_of_matching_dtype_itself",
+            ),
+        ),
+        "tensor-makes-float32-whatever-the-default": Breakage(
+            function("tensor", _tensor_making_float32_floats),
+            CONSTRUCTION_FILE,
+            ("test_torch_tensor_keeps_python_ints_as_int64",),
+        ),
+        "legacy-aliases-tensors-flat": Breakage(
+            legacy(_legacy_aliases_tensors_flat),
+            CONSTRUCTION_FILE,
+            ("test_legacy_constructor_aliases_a_tensor_of_any_dtype",),
+        ),
+        "contiguous-checks-size-one-strides": Breakage(
+            method("contiguous", _contiguous_checking_every_stride),
+            FLATTEN_FILE,
+            ("test_contiguous_returns_the_tensor_itself_when_already_contiguous",),
+        ),
+        "flatten-copies-unless-contiguous": Breakage(
+            method("flatten", _flatten_copying_unless_contiguous),
+            FLATTEN_FILE,
+            ("test_flatten_is_a_view_when_the_input_can_be_viewed_flat",),
+        ),
+        "flatten-ignores-start-and-end-dims": Breakage(
+            method("flatten", _flatten_ignoring_dims),
+            FLATTEN_FILE,
+            ("test_flatten_is_a_view_when_the_input_can_be_viewed_flat",),
+        ),
+        "flatten-copies-in-memory-order": Breakage(
+            method("flatten", _copying_in_memory_order),
+            FLATTEN_FILE,
+            ("test_flatten_copies_when_the_input_cannot_be_viewed_flat",),
+        ),
+        "ravel-copies-in-memory-order": Breakage(
+            method("ravel", _copying_in_memory_order),
+            FLATTEN_FILE,
+            ("test_ravel_of_a_non_contiguous_tensor_is_a_contiguous_copy",),
+        ),
+        "detach-aliases-the-whole-storage": Breakage(
+            method("detach", _detach_aliasing_the_whole_storage),
+            DETACH_FILE,
+            ("test_detach_shares_storage_with_the_original",),
+        ),
+        "to-returns-self-only-for-the-default-dtype": Breakage(
+            method("to", _to_returning_self_only_for_the_default_dtype),
+            TRANSFER_FILE,
+            ("test_to_with_nothing_to_change_returns_the_tensor_itself",),
+        ),
+        "to-drops-copy-for-a-dtype": Breakage(
+            method("to", _to_dropping_copy_for_a_dtype),
+            TRANSFER_FILE,
+            ("test_to_with_copy_true_always_copies",),
+        ),
+        "expand-copies-unless-the-leading-dim-grows": Breakage(
+            method("expand", _expand_copying_unless_the_leading_dim_grows),
+            EXPAND_FILE,
+            ("test_expand_sets_the_stride_of_expanded_dimensions_to_zero",),
+        ),
+        "view-reports-two-minus-ones-as-a-size-mismatch": Breakage(
+            method("view", _view_reporting_two_minus_ones_as_a_size_mismatch),
+            VIEW_FILE,
+            ("test_view_to_a_different_element_count_raises",),
+        ),
+    }
+)
