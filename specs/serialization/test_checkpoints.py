@@ -22,10 +22,10 @@ def _train(model: nn.Module, optimizer: torch.optim.Optimizer, steps: int) -> fl
     return loss.item()
 
 
-def _fresh(seed: int) -> tuple[nn.Module, torch.optim.Optimizer]:
+def _fresh(seed: int, lr: float = 0.1) -> tuple[nn.Module, torch.optim.Optimizer]:
     torch.manual_seed(seed)
     model = nn.Linear(2, 1)
-    return model, torch.optim.Adam(model.parameters(), lr=0.1)
+    return model, torch.optim.Adam(model.parameters(), lr=lr)
 
 
 def _checkpoint(epoch: int, model: nn.Module, optimizer: torch.optim.Optimizer, loss: float) -> io.BytesIO:
@@ -64,7 +64,8 @@ def test_resuming_from_a_checkpoint_continues_exactly_as_an_uninterrupted_run():
     first_model, first_optimizer = _fresh(seed=0)
     loss = _train(first_model, first_optimizer, steps=2)
     saved = _checkpoint(2, first_model, first_optimizer, loss)
-    resumed_model, resumed_optimizer = _fresh(seed=1)
+    # Built with other weights and another learning rate: the checkpoint must supply both.
+    resumed_model, resumed_optimizer = _fresh(seed=1, lr=0.5)
     checkpoint = torch.load(saved)
     resumed_model.load_state_dict(checkpoint["model_state_dict"])
     resumed_optimizer.load_state_dict(checkpoint["optimizer_state_dict"])

@@ -1,12 +1,16 @@
 """Saving and loading state dicts: the round trip, strict key matching, and what survives serialization."""
 
 import io
+import os
+from pathlib import Path
 
 import pytest
 import torch
 from torch import nn
 
 from torchspecs.assertions import assert_aliased, assert_equal, assert_independent, assert_values_equal
+
+PROCESS_MAPS = Path("/proc/self/maps")
 
 
 def _round_trip(obj, **load_kwargs):
@@ -43,9 +47,11 @@ def test_state_dict_tensors_are_detached_aliases_of_the_parameters():
 @pytest.mark.doc("torch.nn.Module.state_dict")
 def test_state_dict_carries_version_metadata():
     """state_dict() carries _metadata with each module's version under its prefix ('' for the module itself)."""
-    metadata = nn.Sequential(nn.Linear(1, 1)).state_dict()._metadata
+    # BatchNorm's version (2) differs from Sequential's (1), so each prefix must hold its own module's.
+    metadata = nn.Sequential(nn.BatchNorm1d(2)).state_dict()._metadata
     assert_equal(set(metadata), {"", "0"}, "the _metadata prefixes")
-    assert_equal("version" in metadata["0"], True, "the Linear's metadata has a version")
+    found = (metadata[""]["version"], metadata["0"]["version"])
+    assert_equal(found, (nn.Sequential._version, nn.BatchNorm1d._version), "the (Sequential, BatchNorm1d) versions")
 
 
 @pytest.mark.doc("torch.nn.Module.load_state_dict")
@@ -89,13 +95,27 @@ def test_map_location_puts_loaded_tensors_on_the_given_device():
     assert_equal(loaded["weight"].device, torch.device("meta"), "the loaded tensor's device")
 
 
+def _files_mapped_at(address: int) -> list[str]:
+    """The files this process has mapped into memory at ``address``, from Linux's /proc/self/maps."""
+    found = []
+    for line in PROCESS_MAPS.read_text().splitlines():
+        fields = line.split(maxsplit=5)
+        start, end = (int(bound, 16) for bound in fields[0].split("-"))
+        if start <= address < end and len(fields) == 6:
+            found.append(fields[5])
+    return found
+
+
 @pytest.mark.doc("torch.load")
 @pytest.mark.change("load-mmap", side="after")
+@pytest.mark.skipif(not PROCESS_MAPS.exists(), reason="reads the memory mappings from /proc/self/maps (Linux)")
 def test_load_with_mmap_reads_the_file_lazily_with_the_same_values(tmp_path):
     """torch.load(path, mmap=True) maps the file instead of reading it, and gives the same values."""
     path = tmp_path / "weights.pt"
     torch.save({"weight": torch.arange(4.0)}, path)
-    assert_values_equal(torch.load(str(path), mmap=True)["weight"], torch.arange(4.0))
+    loaded = torch.load(str(path), mmap=True)["weight"]
+    assert_values_equal(loaded, torch.arange(4.0))
+    assert_equal(_files_mapped_at(loaded.data_ptr()), [os.path.realpath(path)], "the file mapped where the tensor lies")
 
 
 @pytest.mark.doc("torch.load")

@@ -9,6 +9,9 @@ import torch
 
 from torchspecs.assertions import assert_equal, assert_values_equal
 
+# Not symmetric, so a sparse tensor loaded transposed shows.
+SPARSE_SOURCE = torch.tensor([[0.0, 2.0, 0.0], [-1.0, 0.0, 3.0]])
+
 
 class Point:
     """A plain class of the user's: not on weights_only's default allow-list."""
@@ -51,7 +54,8 @@ def _refused(obj) -> pickle.UnpicklingError:
 def test_add_safe_globals_allows_a_class_for_every_later_load():
     """torch.serialization.add_safe_globals([cls]) lets weights_only loading rebuild instances of cls until cleared."""
     payload = _saved({"p": Point(3)})
-    with _allowed_for_good(Point):
+    # A later call adds to the allow-list: Point stays allowed after TaggedDict is.
+    with _allowed_for_good(Point), _allowed_for_good(TaggedDict):
         loaded = torch.load(payload, weights_only=True)
     assert_equal((type(loaded["p"]), loaded["p"].x), (Point, 3), "the loaded object's type and attribute")
 
@@ -66,9 +70,9 @@ def test_serialization_has_no_add_safe_globals():
 @pytest.mark.doc("notes/serialization", "weights-only")
 @pytest.mark.change("weights-only-allows-devices", side="after")
 def test_weights_only_loads_a_device():
-    """torch.load(weights_only=True) rebuilds a torch.device saved in a checkpoint."""
-    loaded = torch.load(_saved({"device": torch.device("cpu")}), weights_only=True)
-    assert_equal(loaded["device"], torch.device("cpu"), "the loaded device")
+    """torch.load(weights_only=True) rebuilds a torch.device saved in a checkpoint, its index included."""
+    devices = {"plain": torch.device("cpu"), "indexed": torch.device("cuda", 1)}
+    assert_equal(torch.load(_saved(devices), weights_only=True), devices, "the loaded devices")
 
 
 @pytest.mark.doc("notes/serialization", "weights-only")
@@ -132,8 +136,8 @@ def test_weights_only_sets_items_only_in_plain_dicts():
 def test_weights_only_validates_sparse_tensors_and_says_so():
     """torch.load(weights_only=True) of a sparse tensor checks its invariants, warning that the scan may be slow."""
     with pytest.warns(UserWarning, match="Validating sparse tensor invariants because weights_only=True"):
-        loaded = torch.load(_saved({"s": torch.eye(2).to_sparse()}), weights_only=True)
-    assert_values_equal(loaded["s"].to_dense(), torch.eye(2))
+        loaded = torch.load(_saved({"s": SPARSE_SOURCE.to_sparse()}), weights_only=True)
+    assert_values_equal(loaded["s"].to_dense(), SPARSE_SOURCE)
 
 
 @pytest.mark.doc("notes/serialization", "weights-only")
@@ -141,5 +145,5 @@ def test_weights_only_validates_sparse_tensors_and_says_so():
 @pytest.mark.filterwarnings("error:Validating sparse tensor invariants:UserWarning")
 def test_weights_only_loads_sparse_tensors_without_a_warning():
     """torch.load(weights_only=True) of a sparse tensor gives no warning about validating it."""
-    loaded = torch.load(_saved({"s": torch.eye(2).to_sparse()}), weights_only=True)
-    assert_values_equal(loaded["s"].to_dense(), torch.eye(2))
+    loaded = torch.load(_saved({"s": SPARSE_SOURCE.to_sparse()}), weights_only=True)
+    assert_values_equal(loaded["s"].to_dense(), SPARSE_SOURCE)

@@ -702,3 +702,156 @@ BREAKAGES.update(
         },
     }
 )
+
+
+# near-miss sweep (test_checkpoints, test_file_format, test_state_dict, test_weights_only, test_whole_module): loads
+# that keep the object's own settings, ignore mmap, drop a device index, transpose, or refuse with another category.
+WEIGHTS_ONLY = "specs/serialization/test_weights_only.py"
+
+
+def _optimizer_load_keeping_its_hyperparameters(original):
+    """Optimizer.load_state_dict that loads the state but keeps the hyperparameters the optimizer was built with."""
+
+    def load_state_dict(self, state_dict):
+        own = [{key: value for key, value in group.items() if key != "params"} for group in self.param_groups]
+        original(self, state_dict)
+        for group, hyperparameters in zip(self.param_groups, own, strict=True):
+            group.update(hyperparameters)
+
+    return load_state_dict
+
+
+def _load_without_the_safetensors_import_guard(original):
+    """torch.load that lets the ImportError of a missing safetensors package escape instead of explaining it."""
+
+    def load(f, *args, **kwargs):
+        if isinstance(f, (str, os.PathLike)) and os.fspath(f).endswith(".safetensors"):
+            raise ModuleNotFoundError("broken: No module named 'safetensors'")
+        return original(f, *args, **kwargs)
+
+    return load
+
+
+def _metadata_of_the_root_version(state):
+    """A state dict whose _metadata gives every submodule the version of the module state_dict was called on."""
+    root_version = state._metadata[""]["version"]
+    for metadata in state._metadata.values():
+        metadata["version"] = root_version
+    return state
+
+
+def _add_safe_globals_replacing(original):
+    """add_safe_globals that replaces the allow-list instead of adding to it."""
+
+    def add_safe_globals(safe_globals):
+        torch.serialization.clear_safe_globals()
+        original(safe_globals)
+
+    return add_safe_globals
+
+
+def _mapping_loaded_values(change):
+    """torch.load(weights_only=True) whose loaded dict's values pass through ``change``."""
+
+    def make(original):
+        def load(f, *args, weights_only=None, **kwargs):
+            loaded = original(f, *args, weights_only=weights_only, **kwargs)
+            if weights_only and isinstance(loaded, dict):
+                return type(loaded)((key, change(value)) for key, value in loaded.items())
+            return loaded
+
+        return load
+
+    return make
+
+
+def _device_of_its_type(value):
+    return torch.device(value.type) if isinstance(value, torch.device) else value
+
+
+def _sparse_transposed(value):
+    return value.t().coalesce() if isinstance(value, torch.Tensor) and value.is_sparse else value
+
+
+def _load_refusing_with_a_runtime_error(original):
+    """torch.load whose weights_only refusal is a RuntimeError with the same words instead of an UnpicklingError."""
+
+    def load(f, *args, **kwargs):
+        try:
+            return original(f, *args, **kwargs)
+        except pickle.UnpicklingError as refused:
+            raise RuntimeError(str(refused)) from None
+
+    return load
+
+
+def _weights_only_modules_without_their_state(original):
+    """torch.load(weights_only=True) that rebuilds an allowed module's class but not its saved attributes."""
+
+    def load(f, *args, weights_only=None, **kwargs):
+        loaded = original(f, *args, weights_only=weights_only, **kwargs)
+        if weights_only and isinstance(loaded, nn.Module):
+            return type(loaded).__new__(type(loaded))
+        return loaded
+
+    return load
+
+
+BREAKAGES.update(
+    {
+        "optimizer-load-keeps-its-hyperparameters": Breakage(
+            module_method("load_state_dict", _optimizer_load_keeping_its_hyperparameters, owner=torch.optim.Optimizer),
+            CHECKPOINTS,
+            ("test_resuming_from_a_checkpoint_continues_exactly_as_an_uninterrupted_run",),
+        ),
+        "load-safetensors-import-error-unexplained": Breakage(
+            function("load", _load_without_the_safetensors_import_guard),
+            FILE_FORMAT,
+            ("test_load_hands_a_safetensors_path_to_the_safetensors_package",),
+        ),
+        "load-ignores-mmap": Breakage(
+            function("load", dropping_keyword("mmap")),
+            STATE_DICT,
+            ("test_load_with_mmap_reads_the_file_lazily_with_the_same_values",),
+        ),
+        "state-dict-metadata-of-the-root-version": Breakage(
+            module_method("state_dict", mapping_result(_metadata_of_the_root_version)),
+            STATE_DICT,
+            ("test_state_dict_carries_version_metadata",),
+        ),
+        "add-safe-globals-replaces-the-list": Breakage(
+            lambda monkeypatch: combined(
+                function("add_safe_globals", _add_safe_globals_replacing, module=torch.serialization),
+                _safe_globals_restored_afterwards,
+            )(monkeypatch),
+            WEIGHTS_ONLY,
+            ("test_add_safe_globals_allows_a_class_for_every_later_load",),
+        ),
+        "weights-only-devices-lose-their-index": Breakage(
+            function("load", _mapping_loaded_values(_device_of_its_type)),
+            WEIGHTS_ONLY,
+            ("test_weights_only_loads_a_device",),
+        ),
+        "weights-only-transposes-sparse-tensors": Breakage(
+            function("load", _mapping_loaded_values(_sparse_transposed)),
+            WEIGHTS_ONLY,
+            (
+                "test_weights_only_validates_sparse_tensors_and_says_so",
+                "test_weights_only_loads_sparse_tensors_without_a_warning",
+            ),
+        ),
+        "weights-only-refuses-with-a-runtime-error": Breakage(
+            function("load", _load_refusing_with_a_runtime_error),
+            WHOLE_MODULE,
+            (
+                "test_weights_only_refuses_a_pickle_that_would_run_code",
+                "test_load_refuses_a_pickled_module_by_default",
+            ),
+        ),
+        "weights-only-modules-without-their-state": Breakage(
+            function("load", _weights_only_modules_without_their_state),
+            WHOLE_MODULE,
+            ("test_safe_globals_allows_a_module_class_under_weights_only",),
+        ),
+    }
+)
