@@ -120,19 +120,22 @@ def test_type_with_a_dtype_or_type_name_casts():
 @pytest.mark.doc("tensors", "data-types")
 @pytest.mark.claim("003.dtype-methods-cast", verdict="holds")
 @pytest.mark.parametrize(
-    ("cast", "expected"),
+    ("cast", "expected", "values"),
     [
-        ("float", torch.float32),
-        ("double", torch.float64),
-        ("half", torch.float16),
-        ("long", torch.int64),
-        ("int", torch.int32),
-        ("bool", torch.bool),
+        ("float", torch.float32, [-1.5, 0.0, 2.5]),
+        ("double", torch.float64, [-1.5, 0.0, 2.5]),
+        ("half", torch.float16, [-1.5, 0.0, 2.5]),
+        ("long", torch.int64, [-1, 0, 2]),
+        ("int", torch.int32, [-1, 0, 2]),
+        ("bool", torch.bool, [True, False, True]),
     ],
+    ids=["float", "double", "half", "long", "int", "bool"],
 )
-def test_dtype_named_methods_cast(cast, expected):
-    """x.float(), x.double(), x.long() and the like return x cast to that dtype."""
-    assert_dtype(getattr(torch.tensor([0, 1, 2]), cast)(), expected)
+def test_dtype_named_methods_cast(cast, expected, values):
+    """x.float(), x.double(), x.long() and the like return x cast to that dtype (integers truncate towards zero)."""
+    cast_tensor = getattr(torch.tensor([-1.5, 0.0, 2.5], dtype=torch.bfloat16), cast)()
+    assert_dtype(cast_tensor, expected)
+    assert_values_equal(cast_tensor, torch.tensor(values, dtype=expected))
 
 
 @pytest.mark.doc("tensors", "data-types")
@@ -286,6 +289,7 @@ def test_arange_excludes_the_end():
 def test_deprecated_range_includes_the_end_unlike_python_range():
     """torch.range(start, end, step) includes end, unlike Python's range, and always makes floats."""
     assert_values_equal(torch.range(0, 3), torch.tensor([0.0, 1.0, 2.0, 3.0]))
+    assert_values_equal(torch.range(1, 2, 0.5), torch.tensor([1.0, 1.5, 2.0]))
     assert_equal(len(torch.range(0, 3)), len(range(0, 3)) + 1, "len(torch.range(0, 3))")
     assert_dtype(torch.range(0, 3), torch.get_default_dtype())
 

@@ -37,9 +37,12 @@ def test_cuda_is_available_says_whether_a_cuda_device_can_be_used():
 
 @pytest.mark.doc("meta")
 def test_tensors_on_different_devices_do_not_mix():
-    """An operation on tensors on two devices (here cpu and meta) raises rather than moving one of them."""
+    """An operation on tensors on two devices (here cpu and meta) raises rather than moving one of them, even a
+    one-element CPU tensor: only a 0-d one is exempt."""
     with pytest.raises(RuntimeError, match="Tensor on device meta is not on the expected device cpu"):
         torch.ones(2) + torch.ones(2, device="meta")
+    with pytest.raises(RuntimeError, match="Tensor on device meta is not on the expected device cpu"):
+        torch.ones(1) + torch.ones(2, device="meta")
 
 
 @pytest.mark.doc("meta")

@@ -187,18 +187,18 @@ def test_comparison_makes_a_mask_and_indexing_with_it_extracts():
 @pytest.mark.claim("003.where-selects-from-x-or-y", verdict="holds")
 def test_where_picks_from_x_where_the_condition_holds_and_from_y_elsewhere():
     """where(cond, x, y) takes x where cond is True and y elsewhere, broadcasting all three."""
-    condition = torch.tensor([[True, False], [False, True]])
-    chosen = torch.where(condition, torch.tensor([1, 2]), torch.tensor(0))
-    assert_values_equal(chosen, torch.tensor([[1, 0], [0, 2]]))
+    condition = torch.tensor([[True, False, True], [False, False, True]])
+    chosen = torch.where(condition, torch.tensor([1, 2, 3]), torch.tensor([[-1], [-2]]))
+    assert_values_equal(chosen, torch.tensor([[1, -1, 3], [-2, -2, 3]]))
 
 
 @pytest.mark.doc("torch.where")
 def test_where_with_only_a_condition_is_nonzero_as_a_tuple():
     """where(cond) is nonzero(cond, as_tuple=True): one tensor of indices per dim."""
-    condition = torch.tensor([[True, False], [False, True]])
+    condition = torch.tensor([[False, True, True], [True, False, False]])
     rows, columns = torch.where(condition)
-    assert_values_equal(rows, torch.tensor([0, 1]))
-    assert_values_equal(columns, torch.tensor([0, 1]))
+    assert_values_equal(rows, torch.tensor([0, 0, 1]))
+    assert_values_equal(columns, torch.tensor([1, 2, 0]))
 
 
 @pytest.mark.doc("torch.argmax")
@@ -219,6 +219,7 @@ def test_max_without_dim_is_a_zero_dim_tensor_and_with_dim_a_values_indices_pair
     overall = torch.max(grid)
     assert_shape(overall, ())
     assert_dtype(overall, torch.int64)
+    assert_values_equal(overall, torch.tensor(9))
     values, indices = torch.max(grid, dim=1)
     assert_values_equal(values, torch.tensor([9, 8]))
     assert_values_equal(indices, torch.tensor([1, 0]))

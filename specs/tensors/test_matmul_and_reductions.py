@@ -11,7 +11,8 @@ from torchspecs.strategies import numbered
 
 
 def _operands(*shapes):
-    return [numbered(shape, torch.float64) - 3 for shape in shapes]
+    # Each operand is shifted by its position, so two of the same shape still differ.
+    return [numbered(shape, torch.float64) - 3 - 2 * position for position, shape in enumerate(shapes)]
 
 
 @pytest.mark.doc("torch.matmul")
@@ -182,9 +183,9 @@ def test_mean_averages_floats_and_refuses_integers():
 @pytest.mark.claim("003.pow-raises-to-exponent", verdict="holds")
 def test_pow_raises_each_element_to_the_exponent():
     """pow(t, k) raises every element to the power k; a tensor exponent works elementwise."""
-    base = torch.tensor([1.0, 2.0, 3.0])
-    assert_values_equal(torch.pow(base, 3), torch.tensor([1.0, 8.0, 27.0]))
-    assert_values_equal(torch.pow(base, torch.tensor([0.0, 1.0, 2.0])), torch.tensor([1.0, 2.0, 9.0]))
+    base = torch.tensor([-2.0, 1.5, 3.0])
+    assert_values_equal(torch.pow(base, 3), torch.tensor([-8.0, 3.375, 27.0]))
+    assert_values_equal(torch.pow(base, torch.tensor([3.0, 1.0, 2.0])), torch.tensor([-8.0, 1.5, 9.0]))
 
 
 @pytest.mark.doc("torch.exp")

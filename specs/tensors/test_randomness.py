@@ -35,7 +35,8 @@ def test_manual_seed_makes_draws_reproducible():
 
 @pytest.mark.doc("torch.Generator")
 def test_a_generator_keeps_its_own_stream():
-    """Drawing with generator= leaves the global stream alone; two generators with one seed draw alike."""
+    """Drawing with generator= leaves the global stream alone; two generators with one seed draw alike, and with
+    another seed otherwise."""
     torch.manual_seed(7)
     expected_global = torch.rand(3)
     torch.manual_seed(7)
@@ -43,6 +44,8 @@ def test_a_generator_keeps_its_own_stream():
     from_own = torch.rand(3, generator=own)
     assert_values_equal(torch.rand(3), expected_global)
     assert_values_equal(torch.rand(3, generator=torch.Generator().manual_seed(99)), from_own)
+    from_another_seed = torch.rand(3, generator=torch.Generator().manual_seed(100))
+    assert_equal(torch.equal(from_another_seed, from_own), False, "draws of generators seeded 100 and 99 are equal")
 
 
 @pytest.mark.doc("torch.set_rng_state")

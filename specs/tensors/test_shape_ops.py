@@ -110,11 +110,16 @@ def test_stack_refuses_tensors_of_different_shapes():
 @pytest.mark.claim("003.split-into-parts", verdict="holds")
 @given(length=st.integers(1, 20), size=st.integers(1, 8))
 def test_split_by_size_gives_pieces_of_that_size_and_a_smaller_last_one(length, size):
-    """split(n) cuts pieces of n along the dim; only the last may be smaller. Together they are the whole."""
-    pieces = torch.arange(length).split(size)
+    """split(n, dim) cuts pieces of n along the dim; only the last may be smaller. Together they are the whole."""
+    rows = numbered((2, length))
+    pieces = rows.split(size, dim=1)
     expected = [size] * (length // size) + ([length % size] if length % size else [])
-    assert_equal([len(piece) for piece in pieces], expected, f"piece lengths of split({size}) of {length}")
-    assert_values_equal(torch.cat(pieces), torch.arange(length))
+    assert_equal(
+        [piece.shape for piece in pieces],
+        [torch.Size([2, n]) for n in expected],
+        f"split({size}, dim=1) of {(2, length)}",
+    )
+    assert_values_equal(torch.cat(pieces, dim=1), rows)
 
 
 @pytest.mark.doc("torch.split")
@@ -194,8 +199,9 @@ def test_flatten_merges_the_dims_from_start_to_end(data, tensor):
 @pytest.mark.doc("torch.unflatten")
 @given(tensor=numbered_tensors(min_dims=1, max_dims=4))
 def test_unflatten_undoes_flatten(tensor):
-    """unflatten(dim, sizes) splits one dim into sizes: unflatten(0, shape) undoes flatten()."""
-    assert_values_equal(tensor.flatten().unflatten(0, tensor.shape), tensor)
+    """unflatten(dim, sizes) splits one dim into sizes: unflatten(1, shape) undoes flatten(1) of a batch of one."""
+    batch = tensor.unsqueeze(0)
+    assert_values_equal(batch.flatten(1).unflatten(1, tensor.shape), batch)
 
 
 @pytest.mark.doc("torch.reshape")

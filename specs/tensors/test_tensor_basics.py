@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from torchspecs.assertions import assert_dtype, assert_equal, assert_values_equal
+from torchspecs.isolation import default_dtype
 
 # Rows differ from columns, and the maximum sits off the first row and column, so a transposed or flattened answer,
 # or a first-element answer, shows.
@@ -44,6 +45,8 @@ def test_dtype_is_the_element_type():
         "dtypes",
     )
     assert isinstance(torch.tensor([1]).dtype, torch.dtype)
+    with default_dtype(torch.float64):
+        assert_dtype(torch.tensor([1.5]), torch.float64)
 
 
 @pytest.mark.doc("torch.zeros")
@@ -57,6 +60,8 @@ def test_zeros_and_ones_fill_the_shape_they_are_given(name, value):
     made = factory(2, 3)
     assert_values_equal(made, torch.full((2, 3), float(value)))
     assert_dtype(made, torch.get_default_dtype())
+    with default_dtype(torch.float64):
+        assert_dtype(factory(2, 3), torch.float64)
     asked = factory((3,), dtype=torch.int32)
     assert_dtype(asked, torch.int32)
     assert_values_equal(asked, torch.full((3,), value, dtype=torch.int32))
@@ -240,7 +245,7 @@ def test_numpy_converts_a_tensor_but_its_reductions_refuse_one():
     """np.asarray takes a CPU tensor, but np.sum, np.mean and np.max raise TypeError on it: convert it first."""
     tensor = torch.tensor([1.0, 2.0, 4.0])
     assert_values_equal(np.asarray(tensor), np.array([1.0, 2.0, 4.0], dtype=np.float32))
-    for reduction in (np.sum, np.mean, np.max):
-        with pytest.raises(TypeError):
+    for reduction, name in ((np.sum, "sum"), (np.mean, "mean"), (np.max, "max")):
+        with pytest.raises(TypeError, match=rf"^{name}\(\)"):
             reduction(tensor)
     assert_equal(float(np.sum(tensor.numpy())), 7.0, "np.sum(tensor.numpy())")

@@ -1972,3 +1972,295 @@ BREAKAGES["cuda-set-device-ignored"] = Breakage(
     ("test_set_device_makes_that_device_current_for_cuda_without_an_index",),
     needs_device="cuda",
 )
+
+
+# near-miss sweep (creation, devices, in place, indexing, namespace, randomness): casts and ends right only for the
+# default step or an input already of the dtype, where and max that ignore an operand, indices in column order, a
+# one-element tensor taken for a 0-d one, a keyword error of another kind, and generators deaf to their seed.
+def _int_cast_flooring(original):
+    """Tensor.int() that rounds towards minus infinity instead of towards zero: the same for non-negative values."""
+    return lambda self, *args, **kwargs: self.floor().to(torch.int32) if self.is_floating_point() else original(self)
+
+
+def _range_one_past_the_end(original):
+    """torch.range that stops one past end rather than one step past it: right only for step 1."""
+
+    def range_(start, end, step=1, **kwargs):
+        return torch.arange(start, end + 1, step, **kwargs).to(kwargs.get("dtype") or torch.get_default_dtype())
+
+    return range_
+
+
+def _where_ignoring_other(original):
+    """torch.where(condition, input, other) that puts zeros where the condition fails, whatever other is."""
+
+    def where(condition, *branches, **kwargs):
+        if len(branches) != 2:
+            return original(condition, *branches, **kwargs)
+        return original(condition, branches[0], torch.zeros_like(torch.as_tensor(branches[1])), **kwargs)
+
+    return where
+
+
+def _where_one_arg_column_major(original):
+    """torch.where(condition) that lists the True positions column by column instead of row by row."""
+
+    def where(condition, *branches, **kwargs):
+        if branches or condition.dim() != 2:
+            return original(condition, *branches, **kwargs)
+        columns, rows = original(condition.t())
+        return rows, columns
+
+    return where
+
+
+def _max_without_dim_as_argmax(original):
+    """torch.max(input) that returns the flat index of the maximum (argmax) instead of the maximum itself."""
+    return lambda input, *args, **kwargs: original(input, *args, **kwargs) if args or kwargs else input.argmax()
+
+
+def _moving_one_element_cpu_tensors(self, other):
+    """Treat any one-element CPU tensor, not only a 0-d one, as a scalar that may join another device."""
+    if isinstance(other, Tensor) and self.device != other.device:
+        if self.device.type == "cpu" and self.numel() == 1:
+            return self.to(other.device), other
+        if other.device.type == "cpu" and other.numel() == 1:
+            return self, other.to(self.device)
+    return self, other
+
+
+def _is_tensor_refusing_a_keyword_by_type(original):
+    """torch.is_tensor whose keyword call fails as a type check of its value, not as a positional-only argument."""
+
+    def is_tensor(*args, **kwargs):
+        if kwargs:
+            raise TypeError("is_tensor(): argument 'obj' must be Tensor, not NoneType")
+        return original(*args)
+
+    return is_tensor
+
+
+def _generator_deaf_to_its_seed(original):
+    """torch.Generator whose manual_seed seeds every generator alike, whatever seed it is given."""
+
+    class Generator(original):
+        def manual_seed(self, seed):
+            return super().manual_seed(67280421310721)
+
+    return Generator
+
+
+def _zeros_refusing_names_by_value(original):
+    """torch.zeros that still takes names= but refuses the value given, as a half-finished removal would."""
+
+    def zeros(*args, **kwargs):
+        if "names" in kwargs:
+            raise TypeError("zeros(): argument 'names' must be tuple of Dimname, not tuple")
+        return original(*args, **kwargs)
+
+    return zeros
+
+
+BREAKAGES.update(
+    {
+        "int-cast-floors": Breakage(
+            method("int", _int_cast_flooring), CREATION, ("test_dtype_named_methods_cast[int]",)
+        ),
+        "range-ends-one-past-the-end": Breakage(
+            function("range", _range_one_past_the_end),
+            CREATION,
+            ("test_deprecated_range_includes_the_end_unlike_python_range",),
+        ),
+        "where-ignores-other": Breakage(
+            function("where", _where_ignoring_other),
+            INDEXING,
+            ("test_where_picks_from_x_where_the_condition_holds_and_from_y_elsewhere",),
+        ),
+        "where-one-arg-column-major": Breakage(
+            function("where", _where_one_arg_column_major),
+            INDEXING,
+            ("test_where_with_only_a_condition_is_nonzero_as_a_tuple",),
+        ),
+        "max-without-dim-is-argmax": Breakage(
+            function("max", _max_without_dim_as_argmax),
+            INDEXING,
+            ("test_max_without_dim_is_a_zero_dim_tensor_and_with_dim_a_values_indices_pair",),
+        ),
+        "one-element-cpu-tensor-crosses-devices": Breakage(
+            method("__add__", _adding_with(_moving_one_element_cpu_tensors)),
+            DEVICES,
+            ("test_tensors_on_different_devices_do_not_mix",),
+        ),
+        "is-tensor-keyword-refused-as-a-type-error": Breakage(
+            function("is_tensor", _is_tensor_refusing_a_keyword_by_type),
+            NAMESPACE,
+            ("test_is_tensor_takes_its_argument_by_position_only",),
+        ),
+        "generator-deaf-to-its-seed": Breakage(
+            function("Generator", _generator_deaf_to_its_seed),
+            RANDOMNESS,
+            ("test_a_generator_keeps_its_own_stream",),
+        ),
+        "zeros-refuses-names-by-value": Breakage(
+            function("zeros", _zeros_refusing_names_by_value), NAMESPACE, ("test_named_tensors_are_gone",)
+        ),
+    }
+)
+
+
+# near-miss sweep (matmul and reductions, promotion, shape ops, tensor basics): operands read twice, signs dropped,
+# dtype rules that pick a neighbour, a boundary off by one, and arguments ignored unless they are the default.
+def _matmul_of_vectors_reading_the_left_twice(original):
+    """matmul whose vector-by-vector case multiplies the left operand by itself, as if both names held one buffer."""
+
+    def matmul(input, other, **kwargs):
+        return original(input, input if input.dim() == 1 and other.dim() == 1 else other, **kwargs)
+
+    return matmul
+
+
+def _pow_of_the_magnitude(original):
+    """pow of the base's magnitude, as exp(k * log|x|) computes it: right only for bases that are not negative."""
+
+    def pow(input, exponent, **kwargs):
+        return original(input.abs() if isinstance(input, Tensor) else abs(input), exponent, **kwargs)
+
+    return pow
+
+
+def _category_rank(dtype: torch.dtype) -> int:
+    return 3 if dtype.is_complex else 2 if dtype.is_floating_point else 0 if dtype == torch.bool else 1
+
+
+def _promoting_to_the_right_when_the_left_ranks_higher(original):
+    """Tensor + tensor whose promotion table is read with the operands swapped when the left one's category is higher."""
+
+    def add(self, other):
+        result = original(self, other)
+        if isinstance(other, Tensor) and _category_rank(self.dtype) > _category_rank(other.dtype):
+            return (result.real if result.is_complex() else result).to(other.dtype)
+        return result
+
+    return add
+
+
+def _promoting_to_the_higher_category_as_it_is(original):
+    """Tensor + tensor of two categories that takes the higher category's dtype without widening it for the other."""
+
+    def add(self, other):
+        result = original(self, other)
+        if isinstance(other, Tensor) and _category_rank(self.dtype) != _category_rank(other.dtype):
+            return result.to(max(self.dtype, other.dtype, key=_category_rank))
+        return result
+
+    return add
+
+
+def _rounded_division_in_floats(original):
+    """torch.div whose rounding modes round the quotient but keep it a float, as true division gives it."""
+
+    def div(input, other, *, rounding_mode=None, **kwargs):
+        result = original(input, other, rounding_mode=rounding_mode, **kwargs)
+        return result if rounding_mode is None else result.to(torch.get_default_dtype())
+
+    return div
+
+
+def _bool_add_as_and(original):
+    """bool + bool computed as logical and: the same as or wherever both operands agree."""
+
+    def add(self, other):
+        if self.dtype == torch.bool and isinstance(other, Tensor) and other.dtype == torch.bool:
+            return self & other
+        return original(self, other)
+
+    return add
+
+
+def _floor_rounding_as_trunc(original):
+    """torch.div that rounds rounding_mode='floor' towards zero, as 'trunc' does: the same for positive quotients."""
+
+    def div(input, other, *, rounding_mode=None, **kwargs):
+        return original(input, other, rounding_mode="trunc" if rounding_mode == "floor" else rounding_mode, **kwargs)
+
+    return div
+
+
+def _zeros_in_float32_whatever_the_default(original):
+    """torch.zeros that makes float32 unless a dtype is given, ignoring the default dtype."""
+
+    def zeros(*size, dtype=None, **kwargs):
+        return original(*size, dtype=torch.float32 if dtype is None else dtype, **kwargs)
+
+    return zeros
+
+
+def _floats_in_float32_whatever_the_default(original):
+    """torch.tensor that makes float data float32 unless a dtype is given, ignoring the default dtype."""
+
+    def tensor(data, *args, dtype=None, **kwargs):
+        made = original(data, *args, dtype=dtype, **kwargs)
+        return made.float() if dtype is None and made.is_floating_point() else made
+
+    return tensor
+
+
+BREAKAGES.update(
+    {
+        "matmul-of-vectors-reads-the-left-twice": Breakage(
+            function("matmul", _matmul_of_vectors_reading_the_left_twice),
+            MATMUL,
+            ("test_matmul_of_two_vectors_is_their_dot_product_as_a_zero_dim_tensor",),
+        ),
+        "pow-drops-the-sign-of-the-base": Breakage(
+            function("pow", _pow_of_the_magnitude), MATMUL, ("test_pow_raises_each_element_to_the_exponent",)
+        ),
+        "promotion-reads-the-table-swapped-when-the-left-ranks-higher": Breakage(
+            method("__add__", _promoting_to_the_right_when_the_left_ranks_higher),
+            PROMOTION,
+            ("test_tensors_of_different_dtypes_combine_in_a_promoted_dtype",),
+        ),
+        "promotion-keeps-the-higher-category-dtype-unwidened": Breakage(
+            method("__add__", _promoting_to_the_higher_category_as_it_is),
+            PROMOTION,
+            ("test_tensors_of_different_dtypes_combine_in_a_promoted_dtype",),
+        ),
+        "bool-add-as-and": Breakage(
+            method("__add__", _bool_add_as_and), PROMOTION, ("test_bool_tensors_add_as_logical_or_and_count_as_ints",)
+        ),
+        "rounded-division-returns-floats": Breakage(
+            function("div", _rounded_division_in_floats), PROMOTION, ("test_dividing_integers_is_true_division",)
+        ),
+        "floor-rounding-mode-truncates": Breakage(
+            function("div", _floor_rounding_as_trunc), PROMOTION, ("test_dividing_integers_is_true_division",)
+        ),
+        "greater-than-includes-equal": Breakage(
+            method("__gt__", lambda original: lambda self, other: self >= other),
+            PROMOTION,
+            ("test_scalar_arithmetic_and_comparison_apply_to_every_element",),
+        ),
+        "unflatten-always-splits-the-first-dim": Breakage(
+            method("unflatten", lambda original: lambda self, dim, sizes: original(self, 0, sizes)),
+            SHAPE,
+            ("test_unflatten_undoes_flatten",),
+        ),
+        "split-ignores-dim": Breakage(
+            method("split", lambda original: lambda self, split_size, dim=0: original(self, split_size)),
+            SHAPE,
+            ("test_split_by_size_gives_pieces_of_that_size_and_a_smaller_last_one",),
+        ),
+        "tensor-floats-ignore-the-default-dtype": Breakage(
+            function("tensor", _floats_in_float32_whatever_the_default), BASICS, ("test_dtype_is_the_element_type",)
+        ),
+        "zeros-ignores-the-default-dtype": Breakage(
+            function("zeros", _zeros_in_float32_whatever_the_default),
+            BASICS,
+            ("test_zeros_and_ones_fill_the_shape_they_are_given[zeros]",),
+        ),
+        "tensor-defers-numpy-functions": Breakage(
+            setting(Tensor, "__array_function__", lambda self, func, types, args, kwargs: NotImplemented),
+            BASICS,
+            ("test_numpy_converts_a_tensor_but_its_reductions_refuse_one",),
+        ),
+    }
+)
