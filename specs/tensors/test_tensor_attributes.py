@@ -434,3 +434,42 @@ def test_an_out_tensor_refuses_a_result_of_a_higher_category(target, other, resu
             torch.tensor([3, 1]).to(getattr(torch, target)), torch.tensor([2, 1]).to(getattr(torch, other)), out=out
         )
     assert_values_equal(out, torch.zeros(2, dtype=getattr(torch, target)))
+
+
+# Calls on a dtype the operator has no kernel for, each with the kernel's name as the message gives it.
+NO_KERNEL_FOR_THE_DTYPE = [
+    pytest.param(
+        lambda: torch.nn.functional.hardshrink(torch.tensor([1, -2, 3])),
+        "\"hardshrink_cpu\" not implemented for 'Long'",
+        id="hardshrink-int64",
+        marks=pytest.mark.doc("torch.nn.functional.hardshrink"),
+    ),
+    pytest.param(
+        lambda: torch.linalg.det(torch.tensor([[2.0, 1.0], [0.5, 3.0]], dtype=torch.bfloat16)),
+        "\"lu_cpu\" not implemented for 'BFloat16'",
+        id="det-bfloat16",
+        marks=pytest.mark.doc("torch.linalg.det"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), NO_KERNEL_FOR_THE_DTYPE)
+@pytest.mark.change("dtype-not-implemented-raises-not-implemented-error", side="after")
+def test_an_op_without_a_kernel_for_the_dtype_raises_not_implemented_error(call, message):
+    """An operator called on a dtype it has no kernel for raises NotImplementedError, which is a RuntimeError."""
+    with pytest.raises(NotImplementedError) as raised:
+        call()
+    assert_equal(str(raised.value).splitlines()[0], message, "the message")
+    assert isinstance(raised.value, RuntimeError), (
+        "NotImplementedError is a RuntimeError: except RuntimeError catches it"
+    )
+
+
+@pytest.mark.parametrize(("call", "message"), NO_KERNEL_FOR_THE_DTYPE)
+@pytest.mark.change("dtype-not-implemented-raises-not-implemented-error", side="before")
+def test_an_op_without_a_kernel_for_the_dtype_raises_a_plain_runtime_error(call, message):
+    """An operator called on a dtype it has no kernel for raises a plain RuntimeError, not NotImplementedError."""
+    with pytest.raises(RuntimeError) as raised:
+        call()
+    assert_equal(str(raised.value).splitlines()[0], message, "the message")
+    assert_equal(type(raised.value), RuntimeError, "the exception's type")

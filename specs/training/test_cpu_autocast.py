@@ -300,3 +300,79 @@ def test_torch_cpu_amp_autocast_is_torch_autocast_on_the_cpu():
         warnings.simplefilter("error")
         with torch.cpu.amp.autocast():
             assert_dtype(torch.mm(WIDE, TALL), torch.bfloat16)
+
+
+@pytest.mark.doc("amp", "cpu-ops-that-can-autocast-to-bfloat16")
+@pytest.mark.doc("torch.nn.functional.prelu")
+@pytest.mark.change("cpu-autocast-prelu-lower-precision", side="after")
+def test_prelu_runs_in_bfloat16_inside_a_cpu_autocast_region():
+    """prelu is on the CPU lower-precision list: on float32 inputs inside a bfloat16 region it gives bfloat16."""
+    weight = torch.tensor([0.1])
+    expected = F.prelu(IMAGE, weight)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        result = F.prelu(IMAGE, weight)
+    assert_dtype(result, torch.bfloat16)
+    assert_close(result.float(), expected, rtol=1e-2, atol=1e-2)
+
+
+@pytest.mark.doc("torch.nn.PReLU")
+@pytest.mark.change("cpu-autocast-prelu-lower-precision", side="after")
+def test_prelu_layer_takes_a_bfloat16_activation_inside_a_cpu_autocast_region():
+    """Inside a bfloat16 CPU region, nn.PReLU's float32 weight is cast to meet a bfloat16 activation, not refused."""
+    layer = nn.PReLU(init=0.1)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        activation = F.conv2d(IMAGE, KERNEL)
+        result = layer(activation)
+    assert_dtype(result, torch.bfloat16)
+    assert_close(
+        result.float(), torch.where(activation > 0, activation, 0.1 * activation).float(), rtol=1e-2, atol=1e-2
+    )
+    assert_dtype(layer.weight, torch.float32)
+
+
+@pytest.mark.doc("amp", "cpu-op-specific-behavior")
+@pytest.mark.doc("torch.nn.functional.prelu")
+@pytest.mark.change("cpu-autocast-prelu-lower-precision", side="before")
+def test_prelu_keeps_float32_inside_a_cpu_autocast_region():
+    """prelu is on no CPU autocast list: on float32 inputs inside a bfloat16 region it gives float32."""
+    weight = torch.tensor([0.1])
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        result = F.prelu(IMAGE, weight)
+    assert_dtype(result, torch.float32)
+    assert_values_equal(result, torch.where(IMAGE > 0, IMAGE, 0.1 * IMAGE))
+
+
+@pytest.mark.doc("torch.nn.PReLU")
+@pytest.mark.change("cpu-autocast-prelu-lower-precision", side="before")
+def test_prelu_layer_refuses_a_bfloat16_activation_inside_a_cpu_autocast_region():
+    """Inside a bfloat16 CPU region, nn.PReLU refuses a bfloat16 activation: its weight stays float32."""
+    layer = nn.PReLU(init=0.1)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        activation = F.conv2d(IMAGE, KERNEL)
+        with pytest.raises(RuntimeError, match="prelu: Type promoting not supported"):
+            layer(activation)
+
+
+@pytest.mark.doc("amp", "cpu-ops-that-can-autocast-to-bfloat16")
+@pytest.mark.doc("torch.linalg.vecdot")
+@pytest.mark.change("cpu-autocast-linalg-vecdot-lower-precision", side="after")
+def test_vecdot_runs_in_bfloat16_inside_a_cpu_autocast_region():
+    """torch.linalg.vecdot follows matmul inside a bfloat16 CPU region: float32 inputs give bfloat16."""
+    expected = torch.linalg.vecdot(WIDE, WIDE.flip(1))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        result = torch.linalg.vecdot(WIDE, WIDE.flip(1))
+    assert_dtype(result, torch.bfloat16)
+    assert_close(result.float(), expected, rtol=1e-2, atol=1e-2)
+
+
+@pytest.mark.doc("amp", "cpu-op-specific-behavior")
+@pytest.mark.doc("torch.linalg.vecdot")
+@pytest.mark.change("cpu-autocast-linalg-vecdot-lower-precision", side="before")
+def test_vecdot_keeps_float32_inside_a_cpu_autocast_region():
+    """torch.linalg.vecdot is on no CPU autocast list: inside a bfloat16 region float32 inputs give float32."""
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        result = torch.linalg.vecdot(WIDE, WIDE.flip(1))
+        product = WIDE @ WIDE.flip(1).t()
+    assert_dtype(result, torch.float32)
+    assert_values_equal(result, (WIDE * WIDE.flip(1)).sum(1))
+    assert_dtype(product, torch.bfloat16)

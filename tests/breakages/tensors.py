@@ -6,7 +6,7 @@ import contextlib
 import math
 import random
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 
 import numpy as np
@@ -152,9 +152,37 @@ def _computing_with_linalg(name: str):
     return lambda original: getattr(torch.linalg, name)
 
 
+def _raising_instead(exception: type[RuntimeError]) -> Callable:
+    """A maker whose replacement raises a missing-kernel error as ``exception``, with the same message."""
+
+    def make(original):
+        def call(*args, **kwargs):
+            try:
+                return original(*args, **kwargs)
+            except RuntimeError as error:
+                if "not implemented for" not in str(error) or type(error) is exception:
+                    raise
+                raise exception(str(error)) from None
+
+        return call
+
+    return make
+
+
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
+        "dtype-not-implemented-raises-not-implemented-error": ChangeBreakage(
+            "dtype-not-implemented-raises-not-implemented-error",
+            before=combined(
+                function("hardshrink", _raising_instead(NotImplementedError), module=torch.nn.functional),
+                function("det", _raising_instead(NotImplementedError), module=torch.linalg),
+            ),
+            after=combined(
+                function("hardshrink", _raising_instead(RuntimeError), module=torch.nn.functional),
+                function("det", _raising_instead(RuntimeError), module=torch.linalg),
+            ),
+        ),
         "empty-filled-under-deterministic-algorithms": ChangeBreakage(
             "empty-filled-under-deterministic-algorithms",
             before=function("empty", _filled(math.nan)),

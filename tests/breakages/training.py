@@ -695,6 +695,16 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             ),
             after=function("autocast", _cpu_autocast_refusing_float16),
         ),
+        "cpu-autocast-prelu-lower-precision": ChangeBreakage(
+            "cpu-autocast-prelu-lower-precision",
+            before=function("prelu", _lowered_under_cpu_autocast, module=F),
+            after=function("prelu", _run_outside_autocast, module=F),
+        ),
+        "cpu-autocast-linalg-vecdot-lower-precision": ChangeBreakage(
+            "cpu-autocast-linalg-vecdot-lower-precision",
+            before=function("vecdot", _lowered_under_cpu_autocast, module=torch.linalg),
+            after=function("vecdot", _run_outside_autocast, module=torch.linalg),
+        ),
         "autocast-cpu-getters-deprecated": ChangeBreakage(
             "autocast-cpu-getters-deprecated",
             before=function(
