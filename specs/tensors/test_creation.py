@@ -460,3 +460,33 @@ def test_the_notes_numpy_style_creation_gives_numpy_values():
     assert_values_equal(legacy, array.astype(np.float32))
     assert_values_equal(torch.zeros(2, 3), np.zeros((2, 3)))
     assert_values_equal(torch.arange(1, 9, 3), np.arange(1, 9, 3))
+
+
+# Values a creation call refuses: a Python int beyond int64, and no tensors at all to concatenate.
+REFUSED_VALUES = [
+    pytest.param(lambda: torch.tensor([1, 2**63]), "Overflow when unpacking long", id="tensor-int-beyond-int64"),
+    pytest.param(lambda: torch.cat([]), r"expected a non-empty list of Tensors", id="cat-no-tensors"),
+]
+
+
+@pytest.mark.doc("torch.tensor")
+@pytest.mark.doc("torch.cat")
+@pytest.mark.parametrize(("call", "message"), REFUSED_VALUES)
+@pytest.mark.change("creation-value-errors", side="after")
+def test_an_int_beyond_int64_or_an_empty_cat_raises_value_error(call, message):
+    """torch.tensor of a Python int beyond int64, and torch.cat of no tensors, raise ValueError, not a RuntimeError."""
+    with pytest.raises(ValueError, match=message) as raised:
+        call()
+    assert not isinstance(raised.value, RuntimeError), "ValueError is no RuntimeError: except RuntimeError misses it"
+    assert_values_equal(torch.tensor([1, 2**63 - 1]), np.array([1, 2**63 - 1]))
+
+
+@pytest.mark.doc("torch.tensor")
+@pytest.mark.doc("torch.cat")
+@pytest.mark.parametrize(("call", "message"), REFUSED_VALUES)
+@pytest.mark.change("creation-value-errors", side="before")
+def test_an_int_beyond_int64_or_an_empty_cat_raises_runtime_error(call, message):
+    """torch.tensor of a Python int beyond int64, and torch.cat of no tensors, raise a plain RuntimeError."""
+    with pytest.raises(RuntimeError, match=message) as raised:
+        call()
+    assert_equal(type(raised.value), RuntimeError, "the exception's type")

@@ -100,3 +100,32 @@ def test_manual_seed_also_seeds_cuda_devices():
     first = _draws("cuda")
     torch.manual_seed(5)
     _assert_same_draws(_draws("cuda"), first)
+
+
+# Each reduced-precision float dtype with its mantissa bits: the old CPU kernel drew from the grid of multiples of
+# 2**-(mantissa bits + 1), so every draw of [0, 1) was one of 2048 (float16) or 256 (bfloat16) values.
+REDUCED_PRECISION_GRIDS = [
+    pytest.param("float16", 2**-11, id="float16"),
+    pytest.param("bfloat16", 2**-8, id="bfloat16"),
+]
+
+
+@pytest.mark.doc("torch.rand")
+@pytest.mark.parametrize(("dtype_name", "grid"), REDUCED_PRECISION_GRIDS)
+@pytest.mark.change("half-precision-rand-rounds-the-float32-stream", side="after")
+def test_half_precision_rand_rounds_the_float32_draws_of_the_same_seed(dtype_name, grid):
+    """torch.rand in float16 or bfloat16 gives the float32 draws of the same generator seed, rounded to the dtype."""
+    dtype = getattr(torch, dtype_name)
+    draws = torch.rand(2000, dtype=dtype, generator=torch.Generator().manual_seed(7))
+    rounded = torch.rand(2000, generator=torch.Generator().manual_seed(7)).to(dtype)
+    below_one = rounded < 1  # a draw rounding up to 1 is kept out of [0, 1) some other way
+    assert_values_equal(draws[below_one], rounded[below_one])
+
+
+@pytest.mark.doc("torch.rand")
+@pytest.mark.parametrize(("dtype_name", "grid"), REDUCED_PRECISION_GRIDS)
+@pytest.mark.change("half-precision-rand-rounds-the-float32-stream", side="before")
+def test_half_precision_rand_draws_from_a_coarse_grid(dtype_name, grid):
+    """torch.rand in float16 or bfloat16 draws multiples of 2**-11 or 2**-8, not the float32 draws rounded."""
+    draws = torch.rand(2000, dtype=getattr(torch, dtype_name), generator=torch.Generator().manual_seed(7)).double()
+    assert_values_equal(draws / grid, (draws / grid).round())

@@ -2,6 +2,7 @@
 type promotion rules written out in full: every pair of the page's dtypes, Python scalars and zero-dim tensors against
 dimensioned ones, and which results an in-place op or an out= tensor may take."""
 
+import math
 import warnings
 
 import numpy as np
@@ -230,6 +231,28 @@ def test_finfo_of_float8_follows_its_layout(name):
 def test_finfo_of_float8_e5m2fnuz_gives_half_the_eps_its_bits_give():
     """torch.finfo(torch.float8_e5m2fnuz).eps is 2**-3, half the 2**-2 its two mantissa bits give."""
     assert_equal(torch.finfo(torch.float8_e5m2fnuz).eps, 2**-3, "torch.finfo(torch.float8_e5m2fnuz).eps")
+
+
+# Beyond float8_e4m3fn's largest finite value, 448: 449 rounds down to it under either rule, 500, -1e9 and the
+# infinities lie past the rounding boundary (464), and NaN stays NaN.
+FLOAT8_E4M3FN_OVERFLOWS = [449.0, 500.0, -1e9, math.inf, -math.inf, math.nan]
+
+
+@pytest.mark.doc("torch.Tensor.to")
+@pytest.mark.change("float8-e4m3fn-cast-saturates", side="after")
+def test_casting_to_float8_e4m3fn_saturates_at_its_largest_finite_value():
+    """A cast to float8_e4m3fn saturates: a value beyond +-448, an infinity too, becomes +-448; NaN stays NaN."""
+    cast = torch.tensor(FLOAT8_E4M3FN_OVERFLOWS).to(torch.float8_e4m3fn)
+    assert_values_equal(cast.float(), torch.tensor([448.0, 448.0, -448.0, 448.0, -448.0, math.nan]))
+
+
+@pytest.mark.doc("torch.Tensor.to")
+@pytest.mark.torch_version(">=2.1")
+@pytest.mark.change("float8-e4m3fn-cast-saturates", side="before")
+def test_casting_to_float8_e4m3fn_turns_an_overflow_into_nan():
+    """A cast to float8_e4m3fn turns a value that rounds beyond +-448, an infinity too, into NaN (it has no inf)."""
+    cast = torch.tensor(FLOAT8_E4M3FN_OVERFLOWS).to(torch.float8_e4m3fn)
+    assert_values_equal(cast.float(), torch.tensor([448.0, math.nan, math.nan, math.nan, math.nan, math.nan]))
 
 
 @pytest.mark.doc("torch.iinfo")

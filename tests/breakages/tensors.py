@@ -239,7 +239,115 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             before=function("asarray", _asarray_inheriting_requires_grad),
             after=function("asarray", _asarray_not_requiring_grad),
         ),
+        "float8-e4m3fn-cast-saturates": ChangeBreakage(
+            "float8-e4m3fn-cast-saturates",
+            before=method("to", _to_float8_e4m3fn_with(lambda values: values.clamp(-448.0, 448.0))),
+            after=method("to", _to_float8_e4m3fn_with(_overflow_to_nan)),
+        ),
+        "half-precision-rand-rounds-the-float32-stream": ChangeBreakage(
+            "half-precision-rand-rounds-the-float32-stream",
+            before=function("rand", _reduced_precision_rand(on_grid=False)),
+            after=function("rand", _reduced_precision_rand(on_grid=True)),
+        ),
+        "creation-value-errors": ChangeBreakage(
+            "creation-value-errors",
+            before=combined(
+                function("tensor", _reraising_as(RuntimeError, ValueError)),
+                function("cat", _reraising_as(RuntimeError, ValueError)),
+            ),
+            after=combined(
+                function("tensor", _reraising_as(ValueError, RuntimeError)),
+                function("cat", _reraising_as(ValueError, RuntimeError)),
+            ),
+        ),
+        "print-fixed-point-width": ChangeBreakage(
+            "print-fixed-point-width",
+            before=method("__repr__", _fixed_point_repr(scientific_width=False)),
+            after=method("__repr__", _fixed_point_repr(scientific_width=True)),
+        ),
     }
+
+
+# float8-e4m3fn-cast-saturates, half-precision-rand-rounds-the-float32-stream, creation-value-errors and
+# print-fixed-point-width: each side's behaviour, rebuilt on the other side's releases.
+def _to_float8_e4m3fn_with(prepare: Callable[[Tensor], Tensor]) -> Callable:
+    """A maker for Tensor.to that passes the values through ``prepare`` before a cast to float8_e4m3fn."""
+
+    def make(original):
+        def to(self, *args, **kwargs):
+            target = kwargs.get("dtype", args[0] if args else None)
+            if target is getattr(torch, "float8_e4m3fn", None) and self.is_floating_point():
+                self = prepare(self)
+            return original(self, *args, **kwargs)
+
+        return to
+
+    return make
+
+
+def _overflow_to_nan(values: Tensor) -> Tensor:
+    """What a non-saturating cast does: beyond the rounding boundary above 448 (464), a value becomes NaN."""
+    return torch.where(values.abs() > 464.0, torch.full_like(values, math.nan), values)
+
+
+def _reduced_precision_rand(*, on_grid: bool) -> Callable:
+    """A maker for torch.rand: float16 and bfloat16 draws are the float32 draws rounded to the dtype or, ``on_grid``,
+    cut down to multiples of 2**-(mantissa bits + 1)."""
+
+    def make(original):
+        def rand(*size, dtype=None, **kwargs):
+            if dtype not in (torch.float16, torch.bfloat16):
+                return original(*size, dtype=dtype, **kwargs)
+            draws = original(*size, **kwargs)
+            if on_grid:
+                grid = 2**-11 if dtype is torch.float16 else 2**-8
+                draws = (draws / grid).floor() * grid
+            return draws.to(dtype)
+
+        return rand
+
+    return make
+
+
+def _reraising_as(caught: type[Exception], raised: type[Exception]) -> Callable:
+    """A maker whose replacement re-raises a ``caught`` error (not a subclass) as ``raised``, with its message."""
+
+    def make(original):
+        def call(*args, **kwargs):
+            try:
+                return original(*args, **kwargs)
+            except caught as error:
+                if type(error) is not caught:
+                    raise
+                raise raised(str(error)) from None
+
+        return call
+
+    return make
+
+
+def _fixed_point_repr(*, scientific_width: bool) -> Callable:
+    """A maker for Tensor.__repr__: with sci_mode=False a 1-D float tensor's elements are padded to the widest
+    fixed-point element or, ``scientific_width``, to the width scientific notation would take where the automatic
+    notation is scientific."""
+
+    def make(original):
+        def __repr__(self, *args, **kwargs):
+            options = torch._tensor_str.PRINT_OPTS
+            if options.sci_mode is not False or self.dim() != 1 or not self.is_floating_point():
+                return original(self, *args, **kwargs)
+            values = self.tolist()
+            cells = [f"{value:.{options.precision}f}" for value in values]
+            width = max(map(len, cells))
+            magnitudes = [abs(value) for value in values if value != 0]
+            automatic_scientific = max(magnitudes) / min(magnitudes) > 1000 or min(magnitudes) < 1e-4
+            if scientific_width and automatic_scientific:
+                width = max(len(f"{value:.{options.precision}e}") for value in values)
+            return "tensor([" + ", ".join(cell.rjust(width) for cell in cells) + "])"
+
+        return __repr__
+
+    return make
 
 
 def _adding_with(transform):
