@@ -1,4 +1,5 @@
-"""Layer options and their checks as they changed: bias switches, RNN arguments, Softmax dim, LPPool norms, init."""
+"""Layer options and their checks as they changed: bias switches, RNN arguments, Softmax dim, LPPool norms, init,
+RMSNorm in reduced precision, and attention given both a mask and is_causal."""
 
 import math
 
@@ -8,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from torchspecs.assertions import assert_close, assert_equal, assert_values_equal
+from torchspecs.assertions import assert_close, assert_equal, assert_shape, assert_values_equal
 
 X = torch.tensor([[0.5, -3.0, 2.0, 0.1]])
 
@@ -249,3 +250,80 @@ def test_embedding_bag_of_2d_input_drops_the_last_bag_with_include_last_offset()
     """F.embedding_bag of a 2-D input with include_last_offset=True drops the last row's bag."""
     bags = F.embedding_bag(torch.tensor([[0, 1], [2, 3]]), torch.randn(5, 3), include_last_offset=True)
     assert_equal(bags.shape, torch.Size([1, 3]), "the shape of the bags")
+
+
+# Rows of small values in bfloat16: bfloat16's own eps (2**-7) swamps their mean square (2.5e-6), float32's does not.
+SMALL_ROWS = torch.tensor([[1e-3, -2e-3]], dtype=torch.bfloat16)
+
+
+def _rms_normalised(rows: torch.Tensor, eps: float) -> torch.Tensor:
+    wide = rows.float()
+    return wide / torch.sqrt((wide * wide).mean(-1, keepdim=True) + eps)
+
+
+@pytest.mark.doc("torch.nn.functional.rms_norm")
+@pytest.mark.change("rms-norm-half-precision-in-float32", side="after")
+def test_rms_norm_of_bfloat16_defaults_to_the_float32_eps():
+    """rms_norm of a bfloat16 input computes in float32, and its default eps is float32's: small rows reach unit RMS."""
+    result = F.rms_norm(SMALL_ROWS, (2,))
+    assert_equal(result.dtype, torch.bfloat16, "result dtype")
+    assert_close(result.float(), _rms_normalised(SMALL_ROWS, torch.finfo(torch.float32).eps), rtol=2e-2, atol=0)
+
+
+@pytest.mark.doc("torch.nn.functional.rms_norm")
+@pytest.mark.change("rms-norm-layer", side="after")
+@pytest.mark.change("rms-norm-half-precision-in-float32", side="before")
+def test_rms_norm_of_bfloat16_defaults_to_the_bfloat16_eps():
+    """rms_norm of a bfloat16 input defaults eps to bfloat16's (2**-7), which swamps the mean square of small rows."""
+    result = F.rms_norm(SMALL_ROWS, (2,))
+    assert_close(result.float(), _rms_normalised(SMALL_ROWS, torch.finfo(torch.bfloat16).eps), rtol=2e-2, atol=0)
+
+
+@pytest.mark.doc("torch.nn.RMSNorm")
+@pytest.mark.change("rms-norm-half-precision-in-float32", side="after")
+@pytest.mark.filterwarnings("ignore:Mismatch dtype between input and weight:UserWarning")
+def test_rms_norm_keeps_the_input_dtype_whatever_the_weight():
+    """RMSNorm returns its input's dtype: a bfloat16 input through the float32 weight gives bfloat16 (float16 likewise)."""
+    norm = nn.RMSNorm(4)
+    assert_equal(norm(X.bfloat16()).dtype, torch.bfloat16, "dtype of RMSNorm(bfloat16 input)")
+    assert_equal(F.rms_norm(X.half(), (4,), torch.ones(4)).dtype, torch.float16, "dtype of rms_norm(float16 input)")
+    assert_equal(F.rms_norm(X, (4,), torch.ones(4, dtype=torch.float64)).dtype, torch.float32, "float64 weight")
+
+
+@pytest.mark.doc("torch.nn.RMSNorm")
+@pytest.mark.change("rms-norm-layer", side="after")
+@pytest.mark.change("rms-norm-half-precision-in-float32", side="before")
+def test_rms_norm_promotes_the_input_with_the_weight():
+    """RMSNorm's result promotes its input's dtype with the weight's: a bfloat16 input through float32 gives float32."""
+    norm = nn.RMSNorm(4)
+    assert_equal(norm(X.bfloat16()).dtype, torch.float32, "dtype of RMSNorm(bfloat16 input)")
+    assert_equal(F.rms_norm(X, (4,), torch.ones(4, dtype=torch.float64)).dtype, torch.float64, "float64 weight")
+
+
+def _attention_inputs() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    generator = torch.Generator().manual_seed(0)
+    return tuple(torch.randn(1, 2, 3, 4, generator=generator) for _ in range(3))
+
+
+# Lets every query see every key: the opposite of the causal mask, so a result tells which of the two was used.
+SEE_ALL = torch.ones(3, 3, dtype=torch.bool)
+
+
+@pytest.mark.doc("torch.nn.functional.scaled_dot_product_attention")
+@pytest.mark.change("sdpa-causal-ignores-attn-mask", side="after")
+def test_scaled_dot_product_attention_with_is_causal_ignores_attn_mask():
+    """SDPA given both attn_mask and is_causal=True raises no error: it drops the mask and masks causally."""
+    q, k, v = _attention_inputs()
+    both = F.scaled_dot_product_attention(q, k, v, attn_mask=SEE_ALL, is_causal=True)
+    assert_close(both, F.scaled_dot_product_attention(q, k, v, is_causal=True))
+    assert not torch.allclose(both, F.scaled_dot_product_attention(q, k, v, attn_mask=SEE_ALL))
+
+
+@pytest.mark.doc("torch.nn.functional.scaled_dot_product_attention")
+@pytest.mark.change("sdpa-causal-ignores-attn-mask", side="before")
+def test_scaled_dot_product_attention_refuses_attn_mask_with_is_causal():
+    """SDPA given both attn_mask and is_causal=True raises RuntimeError, as documented; either alone is accepted."""
+    q, k, v = _attention_inputs()
+    with pytest.raises(RuntimeError, match="Explicit attn_mask should not be set when is_causal=True"):
+        F.scaled_dot_product_attention(q, k, v, attn_mask=SEE_ALL, is_causal=True)
+    assert_shape(F.scaled_dot_product_attention(q, k, v, attn_mask=SEE_ALL), (1, 2, 3, 4))

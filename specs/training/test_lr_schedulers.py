@@ -1,6 +1,7 @@
 """Learning-rate schedulers: exact sequences against closed-form formulas, stepping order, state, and verbose."""
 
 import math
+import warnings
 
 import pytest
 import torch
@@ -251,6 +252,39 @@ def test_sequential_lr_switches_schedulers_at_the_milestone():
         steps=5,
     )
     _assert_sequence(rates, [0.5, 0.5, 1.0, 0.5, 0.25, 0.125])
+
+
+EPOCH_DEPRECATION = r"The epoch parameter in `scheduler\.step\(\)` was not necessary"
+
+
+def _sequential_lr_crossing_its_milestone() -> None:
+    optimizer = _optimizer()
+    scheduler = lr_scheduler.SequentialLR(
+        optimizer,
+        [lr_scheduler.ConstantLR(optimizer, factor=0.5, total_iters=10), lr_scheduler.ExponentialLR(optimizer, 0.5)],
+        milestones=[2],
+    )
+    for _ in range(3):
+        optimizer.step()
+        scheduler.step()
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.SequentialLR")
+@pytest.mark.change("sequential-lr-epoch-warning-silenced", side="after")
+def test_sequential_lr_switches_schedulers_without_a_warning():
+    """SequentialLR crosses its milestone without warning: it no longer calls the next scheduler's step(0)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _sequential_lr_crossing_its_milestone()
+    assert_equal([str(warning.message)[:60] for warning in caught], [], "warnings raised")
+
+
+@pytest.mark.doc("torch.optim.lr_scheduler.SequentialLR")
+@pytest.mark.change("sequential-lr-epoch-warning-silenced", side="before")
+def test_sequential_lr_warns_of_the_epoch_parameter_at_its_milestone():
+    """SequentialLR warns UserWarning that step's epoch parameter is deprecated when it crosses its milestone."""
+    with pytest.warns(UserWarning, match=EPOCH_DEPRECATION):
+        _sequential_lr_crossing_its_milestone()
 
 
 @pytest.mark.doc("torch.optim.lr_scheduler.ChainedScheduler")

@@ -502,6 +502,53 @@ def _lp_pool_infinite(as_max: bool):
     return make
 
 
+def _rms_norm(in_float32: bool):
+    """F.rms_norm as computed on either side of its float32 rewrite: ``in_float32`` computes float16 and bfloat16 inputs
+    in float32 with float32's eps and returns the input's dtype; otherwise eps is the input dtype's and the weight
+    promotes the result."""
+
+    def rms_norm(input, normalized_shape, weight=None, eps=None):
+        dims = tuple(range(-len(normalized_shape), 0))
+        work = input.float() if in_float32 and input.dtype in (torch.float16, torch.bfloat16) else input
+        if eps is None:
+            eps = torch.finfo(work.dtype).eps
+        result = work * torch.rsqrt(work.pow(2).mean(dims, keepdim=True) + eps)
+        if weight is not None:
+            result = result * weight
+        return result.to(input.dtype) if in_float32 else result
+
+    return rms_norm
+
+
+def _attention_dropping_the_mask_under_is_causal(original):
+    def attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, **kwargs):
+        return original(query, key, value, None if is_causal else attn_mask, dropout_p, is_causal, **kwargs)
+
+    return attention
+
+
+def _attention_refusing_a_mask_under_is_causal(original):
+    def attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, **kwargs):
+        if is_causal and attn_mask is not None:
+            raise RuntimeError("broken: an explicit attn_mask is refused with is_causal=True")
+        return original(query, key, value, attn_mask, dropout_p, is_causal, **kwargs)
+
+    return attention
+
+
+def _sequential_lr_warning_at_milestones(original):
+    def step(self):
+        if self.last_epoch + 1 in self._milestones:
+            warnings.warn(
+                "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return original(self)
+
+    return step
+
+
 def _lp_pool_checking_norm(original):
     def init(self, norm_type, *args, **kwargs):
         if norm_type == 0:
@@ -931,6 +978,21 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             "clip-grad-norm-warns-of-an-empty-generator",
             before=function("clip_grad_norm_", _clip_warning_of_empty_generators, module=nn.utils),
             after=function("clip_grad_norm_", silenced, module=nn.utils),
+        ),
+        "rms-norm-half-precision-in-float32": ChangeBreakage(
+            "rms-norm-half-precision-in-float32",
+            before=setting(F, "rms_norm", _rms_norm(in_float32=True)),
+            after=setting(F, "rms_norm", _rms_norm(in_float32=False)),
+        ),
+        "sdpa-causal-ignores-attn-mask": ChangeBreakage(
+            "sdpa-causal-ignores-attn-mask",
+            before=_functional("scaled_dot_product_attention", _attention_dropping_the_mask_under_is_causal),
+            after=_functional("scaled_dot_product_attention", _attention_refusing_a_mask_under_is_causal),
+        ),
+        "sequential-lr-epoch-warning-silenced": ChangeBreakage(
+            "sequential-lr-epoch-warning-silenced",
+            before=module_method("step", silenced, owner=lr_scheduler.SequentialLR),
+            after=module_method("step", _sequential_lr_warning_at_milestones, owner=lr_scheduler.SequentialLR),
         ),
     }
 
