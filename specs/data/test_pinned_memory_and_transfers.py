@@ -48,6 +48,38 @@ def test_pin_memory_loader_without_an_accelerator_is_silent():
     assert_equal([batch[0].is_pinned() for batch in _pinned_batches()], [False, False], "is_pinned() of the batches")
 
 
+def _batches_with_a_pin_memory_device(pin_memory: bool) -> list:
+    loader = DataLoader(TensorDataset(torch.arange(4.0)), batch_size=2, pin_memory=pin_memory, pin_memory_device="cpu")
+    return [batch[0].tolist() for batch in loader]
+
+
+@pytest.mark.doc("torch.utils.data.DataLoader")
+@pytest.mark.change("pin-memory-device-deprecated", side="before")
+def test_pin_memory_device_without_pin_memory_warns_that_nothing_is_pinned():
+    """DataLoader(pin_memory_device=...) without pin_memory=True warns UserWarning that no memory is pinned, and loads."""
+    with pytest.warns(UserWarning, match=r"pin.memory.device'? is set"):
+        batches = _batches_with_a_pin_memory_device(pin_memory=False)
+    assert_equal(batches, [[0.0, 1.0], [2.0, 3.0]], "the batches")
+
+
+@pytest.mark.doc("torch.utils.data.DataLoader")
+@pytest.mark.change("pin-memory-device-deprecated", side="after")
+@pytest.mark.filterwarnings("error::UserWarning")
+def test_pin_memory_device_without_pin_memory_is_ignored_silently():
+    """DataLoader(pin_memory_device=...) without pin_memory=True ignores the device: no warning, the batches load."""
+    assert_equal(_batches_with_a_pin_memory_device(pin_memory=False), [[0.0, 1.0], [2.0, 3.0]], "the batches")
+
+
+@pytest.mark.doc("torch.utils.data.DataLoader")
+@pytest.mark.change("pin-memory-device-deprecated", side="after")
+@pytest.mark.filterwarnings("ignore:'pin_memory' argument is set as true but no accelerator is found:UserWarning")
+def test_pin_memory_device_is_deprecated_for_the_current_accelerator():
+    """With pin_memory=True, pin_memory_device warns UserWarning that it is deprecated and is ignored; the batches load."""
+    with pytest.warns(UserWarning, match=r"pin_memory_device is deprecated, the current accelerator will be used"):
+        batches = _batches_with_a_pin_memory_device(pin_memory=True)
+    assert_equal(batches, [[0.0, 1.0], [2.0, 3.0]], "the batches")
+
+
 @pytest.mark.doc("torch.Tensor.pin_memory")
 @pytest.mark.without_accelerator
 def test_pin_memory_of_a_tensor_without_an_accelerator_raises():

@@ -1,6 +1,8 @@
 """Worker processes: what num_workers starts, what each worker is told, how workers are seeded, and how they fail."""
 
+import dataclasses
 import os
+import pickle
 import time
 
 import numpy as np
@@ -64,6 +66,32 @@ class Counting(IterableDataset):
         if self.sharded and info is not None:
             return iter(range(info.id, 8, info.num_workers))
         return iter(range(8))
+
+
+class AssignsToItsWorkerInfo(Dataset):
+    """Each sample tries to change its worker's get_worker_info().id and reports how that was refused."""
+
+    def __len__(self):
+        return 1
+
+    def __getitem__(self, index):
+        info = get_worker_info()
+        try:
+            info.id = 7
+        except Exception as error:
+            return {
+                "refused_with": type(error).__name__,
+                "is_runtime_error": isinstance(error, RuntimeError),
+                "is_attribute_error": isinstance(error, AttributeError),
+                "is_frozen_instance_error": isinstance(error, dataclasses.FrozenInstanceError),
+                "message": str(error),
+                "id_after": info.id,
+            }
+        return {"refused_with": None, "id_after": info.id}
+
+
+def _refusal_seen_in_a_worker() -> dict:
+    return next(iter(DataLoader(AssignsToItsWorkerInfo(), batch_size=None, num_workers=1)))
 
 
 def _record_init(worker_id: int) -> None:
@@ -185,3 +213,49 @@ def test_an_iterable_dataset_is_replicated_in_every_worker_unless_sharded():
     sharded = sorted(DataLoader(Counting(sharded=True), batch_size=None, num_workers=WORKERS))
     assert_equal([int(item) for item in duplicated], sorted(list(range(8)) * WORKERS), "items without sharding")
     assert_equal([int(item) for item in sharded], list(range(8)), "items with sharding")
+
+
+@pytest.mark.doc("torch.utils.data.get_worker_info")
+@pytest.mark.change("worker-info-frozen-dataclass", side="before")
+def test_worker_info_refuses_assignment_with_a_runtime_error():
+    """Assigning to an attribute of a worker's get_worker_info() raises RuntimeError 'Cannot assign attributes'."""
+    refusal = _refusal_seen_in_a_worker()
+    assert_equal(refusal["refused_with"], "RuntimeError", "the exception raised")
+    assert_equal(refusal["message"], "Cannot assign attributes to WorkerInfo objects", "its message")
+    assert_equal(refusal["id_after"], 0, "the worker id after the attempt")
+
+
+@pytest.mark.doc("torch.utils.data.get_worker_info")
+@pytest.mark.change("worker-info-frozen-dataclass", side="after")
+def test_worker_info_is_a_frozen_dataclass_refusing_assignment_with_an_attribute_error():
+    """get_worker_info() in a worker is a frozen dataclass: assigning raises FrozenInstanceError, not a RuntimeError."""
+    refusal = _refusal_seen_in_a_worker()
+    assert_equal(refusal["is_frozen_instance_error"], True, "the exception is a dataclasses.FrozenInstanceError")
+    assert_equal(refusal["is_attribute_error"], True, "the exception is an AttributeError")
+    assert_equal(refusal["is_runtime_error"], False, "the exception is a RuntimeError")
+    assert_equal(refusal["id_after"], 0, "the worker id after the attempt")
+
+
+def _start_a_worker_that_cannot_be_pickled():
+    def collate_fn(batch):  # a local function: pickle cannot find it by name
+        return batch
+
+    loader = DataLoader(Failing(), batch_size=2, num_workers=1, multiprocessing_context="spawn", collate_fn=collate_fn)
+    with pytest.raises((AttributeError, TypeError, pickle.PicklingError), match="pickle"):
+        iter(loader)
+
+
+@pytest.mark.doc("torch.utils.data.DataLoader")
+@pytest.mark.change("dataloader-worker-pickle-error-warning", side="before")
+@pytest.mark.filterwarnings("error::UserWarning")
+def test_a_worker_that_cannot_be_pickled_raises_the_pickling_error_alone():
+    """A spawned worker whose arguments cannot be pickled raises the pickling error when iteration starts, unwarned."""
+    _start_a_worker_that_cannot_be_pickled()
+
+
+@pytest.mark.doc("torch.utils.data.DataLoader")
+@pytest.mark.change("dataloader-worker-pickle-error-warning", side="after")
+def test_a_worker_that_cannot_be_pickled_warns_before_the_pickling_error():
+    """A spawned worker whose arguments cannot be pickled warns UserWarning 'Got pickle error', then raises the error."""
+    with pytest.warns(UserWarning, match="Got pickle error when attempting to start a worker Process"):
+        _start_a_worker_that_cannot_be_pickled()

@@ -3,6 +3,7 @@
 import contextlib
 import io
 import pickle
+import warnings
 
 import pytest
 import torch
@@ -147,3 +148,52 @@ def test_weights_only_loads_sparse_tensors_without_a_warning():
     """torch.load(weights_only=True) of a sparse tensor gives no warning about validating it."""
     loaded = torch.load(_saved({"s": SPARSE_SOURCE.to_sparse()}), weights_only=True)
     assert_values_equal(loaded["s"].to_dense(), SPARSE_SOURCE)
+
+
+@pytest.mark.doc("torch.load")
+@pytest.mark.change("load-pickle-load-args-weights-only-warning", side="after")
+def test_pickle_load_args_beside_weights_only_warn_that_they_need_weights_only_false():
+    """torch.load(weights_only=True, encoding=...) warns UserWarning that pickle_load_args need weights_only=False."""
+    with pytest.warns(UserWarning, match=r"pickle_load_args only works if `weights_only=False`"):
+        loaded = torch.load(_saved({"t": torch.tensor([1.0, -2.0])}), weights_only=True, encoding="latin1")
+    assert_values_equal(loaded["t"], torch.tensor([1.0, -2.0]))
+
+
+@pytest.mark.doc("torch.load")
+@pytest.mark.change("load-pickle-load-args-weights-only-warning", side="before")
+@pytest.mark.filterwarnings("error:pickle_load_args:UserWarning")
+def test_pickle_load_args_beside_weights_only_are_accepted_silently():
+    """torch.load(weights_only=True, encoding=...) takes the extra unpickler argument without a warning."""
+    loaded = torch.load(_saved({"t": torch.tensor([1.0, -2.0])}), weights_only=True, encoding="latin1")
+    assert_values_equal(loaded["t"], torch.tensor([1.0, -2.0]))
+
+
+def _nested_components() -> list:
+    return [torch.tensor([1.0, -2.0]), torch.tensor([3.0, -4.0, 5.0])]
+
+
+def _saved_nested_tensor() -> io.BytesIO:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # nested tensors warn that their API is a prototype
+        return _saved(torch.nested.nested_tensor(_nested_components()))
+
+
+@pytest.mark.doc("notes/serialization", "weights-only")
+@pytest.mark.torch_version(">=2.2")
+@pytest.mark.change("weights-only-refuses-nested-tensors", side="before")
+def test_weights_only_loads_a_nested_tensor():
+    """torch.load(weights_only=True) loads a (strided) nested tensor, each component with its own length."""
+    loaded = torch.load(_saved_nested_tensor(), weights_only=True)
+    assert_equal(loaded.is_nested, True, "is_nested of what was loaded")
+    for component, expected in zip(loaded.unbind(), _nested_components(), strict=True):
+        assert_values_equal(component, expected)
+
+
+@pytest.mark.doc("notes/serialization", "weights-only")
+@pytest.mark.change("weights-only-refuses-nested-tensors", side="after")
+def test_weights_only_refuses_a_nested_tensor():
+    """torch.load(weights_only=True) refuses a nested tensor: its rebuild function is not on the default allow-list."""
+    with pytest.raises(
+        pickle.UnpicklingError, match=r"Unsupported global: GLOBAL torch\._utils\._rebuild_nested_tensor"
+    ):
+        torch.load(_saved_nested_tensor(), weights_only=True)

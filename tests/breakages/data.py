@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import collections.abc
 import copy
+import dataclasses
 import functools
 import inspect
 import multiprocessing.reduction
+import pickle
 import typing
 import warnings
 
@@ -17,6 +19,7 @@ import torch.multiprocessing
 import torch.multiprocessing.reductions
 import torch.utils.data
 import torch.utils.data._utils.collate as collate_module
+import torch.utils.data._utils.worker as worker_module
 from torch.utils.data import (
     DataLoader,
     IterableDataset,
@@ -252,6 +255,68 @@ def _collate_into_dicts(original):
     return default_collate
 
 
+# Pin-memory device, worker pickling and WorkerInfo changes
+def _pin_memory_device_deprecated(dataset, kwargs):
+    """DataLoader arguments as 2.9 treats them: pin_memory_device dropped, announced as deprecated beside pin_memory."""
+    device = kwargs.pop("pin_memory_device", "")
+    if device and kwargs.get("pin_memory"):
+        warnings.warn(
+            f"pin_memory_device is deprecated, the current accelerator will be used as the device,"
+            f"ignore pin_memory_device='{device}'.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return kwargs
+
+
+def _pin_memory_device_without_pin_memory_warned(dataset, kwargs):
+    """DataLoader arguments as 2.8 treats them: a pin_memory_device without pin_memory warns, and nothing is deprecated."""
+    device = kwargs.pop("pin_memory_device", "")
+    if device and not kwargs.get("pin_memory"):
+        warnings.warn(
+            "'pin_memory_device' is set but 'pin_memory' argument is not set, then device pinned memory won't be used.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return kwargs
+
+
+def _warning_on_pickle_errors(original):
+    """DataLoader._get_iterator that warns before re-raising an error from pickling a worker's arguments."""
+
+    def get_iterator(self):
+        try:
+            return original(self)
+        except (TypeError, AttributeError, pickle.PicklingError):
+            warnings.warn("Got pickle error when attempting to start a worker Process.", UserWarning, stacklevel=2)
+            raise
+
+    return get_iterator
+
+
+@dataclasses.dataclass(frozen=True)
+class _FrozenWorkerInfo:
+    """WorkerInfo as 2.12 defines it."""
+
+    id: int
+    num_workers: int
+    seed: int
+    dataset: object
+    rng: object = None
+    worker_method: str | None = "multiprocessing"
+
+
+class _GuardedWorkerInfo:
+    """WorkerInfo before 2.12: every assignment after construction raises RuntimeError."""
+
+    def __init__(self, **fields):
+        for name, value in fields.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name, value):
+        raise RuntimeError("Cannot assign attributes to WorkerInfo objects")
+
+
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
@@ -304,6 +369,21 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             "collate-keeps-mapping-types",
             before=function("default_collate", _collate_keeping_mapping_types, module=torch.utils.data),
             after=function("default_collate", _collate_into_dicts, module=torch.utils.data),
+        ),
+        "pin-memory-device-deprecated": ChangeBreakage(
+            "pin-memory-device-deprecated",
+            before=_loader_init(_pin_memory_device_deprecated),
+            after=_loader_init(_pin_memory_device_without_pin_memory_warned),
+        ),
+        "dataloader-worker-pickle-error-warning": ChangeBreakage(
+            "dataloader-worker-pickle-error-warning",
+            before=module_method("_get_iterator", _warning_on_pickle_errors, owner=DataLoader),
+            after=module_method("_get_iterator", silenced, owner=DataLoader),
+        ),
+        "worker-info-frozen-dataclass": ChangeBreakage(
+            "worker-info-frozen-dataclass",
+            before=setting(worker_module, "WorkerInfo", _FrozenWorkerInfo),
+            after=setting(worker_module, "WorkerInfo", _GuardedWorkerInfo),
         ),
     }
 

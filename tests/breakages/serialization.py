@@ -14,6 +14,7 @@ import warnings
 import zipfile
 
 import torch
+import torch._weights_only_unpickler as weights_only_unpickler
 from torch import nn
 
 from .core import (
@@ -214,9 +215,39 @@ def _load_validating_sparse_loudly(original):
     return load
 
 
+# pickle_load_args warning and nested tensors under weights_only
+_NESTED_REBUILD = "torch._utils._rebuild_nested_tensor"
+
+
+def _load_warning_about_pickle_load_args(original):
+    """torch.load that warns, as 2.11 does, when unpickler arguments come beside weights_only=True."""
+
+    def load(*args, **kwargs):
+        named = {"f", "map_location", "pickle_module", "weights_only", "mmap"}
+        if kwargs.get("weights_only") and set(kwargs) - named:
+            warnings.warn("pickle_load_args only works if `weights_only=False`.", UserWarning, stacklevel=2)
+        return original(*args, **kwargs)
+
+    return load
+
+
+def _allowed_globals(change):
+    return function("_get_allowed_globals", mapping_result(change), module=weights_only_unpickler)
+
+
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
+        "load-pickle-load-args-weights-only-warning": ChangeBreakage(
+            "load-pickle-load-args-weights-only-warning",
+            before=function("load", _load_warning_about_pickle_load_args),
+            after=function("load", silenced),
+        ),
+        "weights-only-refuses-nested-tensors": ChangeBreakage(
+            "weights-only-refuses-nested-tensors",
+            before=_allowed_globals(lambda allowed: {k: v for k, v in allowed.items() if k != _NESTED_REBUILD}),
+            after=_allowed_globals(lambda allowed: {**allowed, _NESTED_REBUILD: torch._utils._rebuild_nested_tensor}),
+        ),
         "load-mmap": ChangeBreakage(
             "load-mmap",
             before=function("load", dropping_keyword("mmap")),
