@@ -82,3 +82,34 @@ def test_checkpoint_warning_announces_the_error_for_a_future_release():
     assert re.search(
         "In a future release, calling checkpoint without use_reentrant will raise", _warning_without_use_reentrant()
     )
+
+
+def _counting_square(calls: list):
+    def square(t):
+        calls.append(t.shape)
+        return t * t
+
+    return square
+
+
+@pytest.mark.doc("torch.utils.checkpoint.checkpoint")
+@pytest.mark.change("checkpoint-decorator-form", side="after")
+def test_checkpoint_without_a_function_returns_a_decorator_that_checkpoints_it():
+    """checkpoint(use_reentrant=False)(fn) is fn checkpointed: it runs once forward and again in the backward pass."""
+    calls = []
+    checkpointed = torch.utils.checkpoint.checkpoint(use_reentrant=False)(_counting_square(calls))
+    x = torch.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    y = checkpointed(x)
+    assert_values_equal(y.detach(), torch.tensor([1.0, 4.0, 9.0]))
+    assert len(calls) == 1, f"fn ran {len(calls)} times in the forward pass"
+    y.sum().backward()
+    assert len(calls) == 2, f"fn ran {len(calls)} times by the end of the backward pass, not recomputed once"
+    assert_values_equal(x.grad, torch.tensor([2.0, -4.0, 6.0]))
+
+
+@pytest.mark.doc("torch.utils.checkpoint.checkpoint")
+@pytest.mark.change("checkpoint-decorator-form", side="before")
+def test_checkpoint_needs_the_function_to_run():
+    """checkpoint(use_reentrant=False) without a function raises TypeError: function is a required argument."""
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'function'"):
+        torch.utils.checkpoint.checkpoint(use_reentrant=False)

@@ -1,5 +1,7 @@
 """Gradients: what requires grad, what records a graph, where .grad lands, and when backward refuses."""
 
+import warnings
+
 import pytest
 import torch
 from torch import nn
@@ -233,3 +235,90 @@ def test_a_subclass_of_autograd_function_is_differentiable_through_its_own_backw
     assert_equal(type(cubed.grad_fn).__name__, "_CubeBackward", "the grad_fn of _Cube.apply(x)")
     cubed.sum().backward()
     assert_values_equal(x.grad, torch.tensor([12.0, 3.0, 27.0]))
+
+
+class _ScaleThenShift(torch.autograd.Function):
+    """factor * x + shift, differentiable in x only."""
+
+    @staticmethod
+    def forward(ctx, x, factor, shift=0.0):
+        ctx.factor = factor
+        return x * factor + shift
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        return grad_output * ctx.factor, None, None
+
+
+@pytest.mark.doc("torch.autograd.Function.apply")
+@pytest.mark.change("function-apply-keyword-arguments", side="after")
+def test_autograd_function_apply_binds_keyword_arguments_to_forwards_parameters():
+    """Function.apply(x, shift=..., factor=...) passes each keyword to forward's parameter of that name, in any order."""
+    x = torch.tensor([1.0, -2.0], requires_grad=True)
+    result = _ScaleThenShift.apply(x, shift=1.0, factor=3.0)
+    assert_values_equal(result.detach(), torch.tensor([4.0, -5.0]))
+    result.sum().backward()
+    assert_values_equal(x.grad, torch.tensor([3.0, 3.0]))
+
+
+@pytest.mark.doc("torch.autograd.Function.apply")
+@pytest.mark.change("function-apply-keyword-arguments", side="before")
+def test_autograd_function_apply_refuses_keyword_arguments():
+    """Function.apply takes its arguments positionally only: a keyword argument raises TypeError."""
+    x = torch.tensor([1.0, -2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="apply\\(\\) takes no keyword arguments"):
+        _ScaleThenShift.apply(x, factor=3.0)
+
+
+@pytest.mark.doc("torch.Tensor.grad_dtype")
+@pytest.mark.change("tensor-grad-dtype", side="after")
+def test_grad_dtype_of_a_leaf_sets_the_dtype_its_grad_accumulates_in():
+    """A leaf's grad_dtype reads as its dtype until set; set to float64, the leaf's .grad is float64."""
+    weights = torch.tensor([1.0, -2.0], requires_grad=True)
+    assert_equal(weights.grad_dtype, torch.float32, "grad_dtype of a float32 leaf by default")
+    weights.grad_dtype = torch.float64
+    (weights * 3).sum().backward()
+    assert_equal(weights.grad.dtype, torch.float64, "dtype of the grad")
+    assert_values_equal(weights.grad, torch.tensor([3.0, 3.0], dtype=torch.float64))
+
+
+@pytest.mark.doc("torch.Tensor.grad")
+@pytest.mark.change("tensor-grad-dtype", side="before")
+def test_a_leafs_grad_always_has_the_leafs_dtype():
+    """Tensors have no grad_dtype: setting one is a plain Python attribute, and .grad keeps the leaf's dtype."""
+    weights = torch.tensor([1.0, -2.0], requires_grad=True)
+    assert_equal(hasattr(torch.Tensor, "grad_dtype"), False, "hasattr(torch.Tensor, 'grad_dtype')")
+    weights.grad_dtype = torch.float64
+    (weights * 3).sum().backward()
+    assert_equal(weights.grad.dtype, torch.float32, "dtype of the grad")
+
+
+def _warnings_of_float(tensor) -> list[str]:
+    """The warnings float(tensor) gives, each time it is called (not only once a process)."""
+    warn_always = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            float(tensor)
+    finally:
+        torch.set_warn_always(warn_always)
+    return [f"{record.category.__name__}: {record.message}" for record in caught]
+
+
+@pytest.mark.doc("torch.Tensor.requires_grad")
+@pytest.mark.change("float-of-a-tensor-requiring-grad-warns", side="after")
+def test_float_of_a_tensor_that_requires_grad_warns_to_detach_first():
+    """float(t) of a t that requires grad warns UserWarning to detach first; float(t.detach()) is silent."""
+    weight = torch.tensor(-1.5, requires_grad=True)
+    (found,) = _warnings_of_float(weight)
+    assert found.startswith("UserWarning: Converting a tensor with requires_grad=True to a scalar"), found
+    assert "Consider using tensor.detach() first" in found, found
+    assert_equal(_warnings_of_float(weight.detach()), [], "warnings of float(weight.detach())")
+
+
+@pytest.mark.doc("torch.Tensor.requires_grad")
+@pytest.mark.change("float-of-a-tensor-requiring-grad-warns", side="before")
+def test_float_of_a_tensor_that_requires_grad_is_silent():
+    """float(t) of a t that requires grad returns its value without a warning."""
+    assert_equal(_warnings_of_float(torch.tensor(-1.5, requires_grad=True)), [], "warnings of float(weight)")

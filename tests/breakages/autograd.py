@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import inspect
 import threading
 import warnings
 
@@ -22,6 +23,7 @@ from .core import (
     module_method,
     refusing_keyword,
     setting,
+    silenced,
 )
 
 GRADIENTS = "specs/autograd/test_gradients.py"
@@ -238,6 +240,63 @@ def _checkpoint_change(change: str, before: str | None, after: str | None) -> Ch
     )
 
 
+def _apply_binding_keywords(cls, *args, **kwargs):
+    """Function.apply that passes each keyword to forward's parameter of that name, as 2.13 and later do."""
+    names = [name for name in inspect.signature(cls.forward).parameters if name != "ctx"]
+    positional = list(args)
+    for name in names[len(args) :]:
+        if name not in kwargs:
+            break
+        positional.append(kwargs.pop(name))
+    if kwargs:
+        raise TypeError(f"broken: forward() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    return _ORIGINAL_APPLY.__get__(None, cls)(*positional)
+
+
+def _apply_refusing_keywords(cls, *args, **kwargs):
+    if kwargs:
+        raise TypeError("broken: apply() takes no keyword arguments")
+    return _ORIGINAL_APPLY.__get__(None, cls)(*args)
+
+
+_ORIGINAL_APPLY = vars(torch.autograd.Function)["apply"]
+
+# A grad_dtype that reads as the dtype and ignores what is set: the engine still casts .grad to the leaf's dtype.
+_GRAD_DTYPE_IGNORED = property(lambda self: self.dtype, lambda self, value: None)
+
+
+def _float_warning_when_requiring_grad(original):
+    def to_float(self):
+        if self.requires_grad:
+            warnings.warn(
+                "broken: Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                "Consider using tensor.detach() first.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return original(self)
+
+    return to_float
+
+
+def _checkpoint_as_a_decorator(original):
+    """checkpoint that, given no function, returns a decorator applying the settings it was given."""
+
+    def checkpoint(function=None, *args, **kwargs):
+        if function is None and not args:
+            return lambda fn: lambda *inner, **inner_kwargs: original(fn, *inner, **kwargs, **inner_kwargs)
+        return original(function, *args, **kwargs)
+
+    return checkpoint
+
+
+def _checkpoint_needing_a_function(original):
+    def checkpoint(function, *args, **kwargs):
+        return original(function, *args, **kwargs)
+
+    return checkpoint
+
+
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     graph = torch.autograd.graph
@@ -311,6 +370,26 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
         _checkpoint_change("checkpoint-warning-postpones-the-error", texts["2.3"], texts["2.5"]),
         _checkpoint_change("checkpoint-warning-postpones-the-error-again", texts["2.5"], texts["2.9"]),
         _checkpoint_change("checkpoint-warning-drops-the-release", texts["2.9"], texts["2.15"]),
+        ChangeBreakage(
+            "function-apply-keyword-arguments",
+            before=setting(torch.autograd.Function, "apply", classmethod(_apply_binding_keywords)),
+            after=setting(torch.autograd.Function, "apply", classmethod(_apply_refusing_keywords)),
+        ),
+        ChangeBreakage(
+            "tensor-grad-dtype",
+            before=setting(Tensor, "grad_dtype", _GRAD_DTYPE_IGNORED),
+            after=setting(Tensor, "grad_dtype", _GRAD_DTYPE_IGNORED),
+        ),
+        ChangeBreakage(
+            "float-of-a-tensor-requiring-grad-warns",
+            before=method("__float__", _float_warning_when_requiring_grad),
+            after=method("__float__", silenced),
+        ),
+        ChangeBreakage(
+            "checkpoint-decorator-form",
+            before=function("checkpoint", _checkpoint_as_a_decorator, module=torch.utils.checkpoint),
+            after=function("checkpoint", _checkpoint_needing_a_function, module=torch.utils.checkpoint),
+        ),
     ]
     return {breakage.change: breakage for breakage in breakages}
 
