@@ -3,6 +3,7 @@ type promotion rules written out in full: every pair of the page's dtypes, Pytho
 dimensioned ones, and which results an in-place op or an out= tensor may take."""
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -495,4 +496,54 @@ def test_an_op_without_a_kernel_for_the_dtype_raises_a_plain_runtime_error(call,
     with pytest.raises(RuntimeError) as raised:
         call()
     assert_equal(str(raised.value).splitlines()[0], message, "the message")
+    assert_equal(type(raised.value), RuntimeError, "the exception's type")
+
+
+# Calls an op makes on a dtype it is undefined for: a real tensor where it needs a complex one, and the reverse.
+# argmax and sort of a complex tensor have checked for it, with these messages, from 2.9; before, the dispatch refused
+# the dtype (and sort raised ValueError on 2.7 and 2.8).
+ORDER_CHECKS = pytest.mark.torch_version(">=2.9")
+UNDEFINED_FOR_THE_DTYPE = [
+    pytest.param(
+        lambda: torch.view_as_real(torch.tensor([1.5, -2.0])),
+        "view_as_real is only supported for complex tensors",
+        id="view-as-real-of-real",
+        marks=pytest.mark.doc("torch.view_as_real"),
+    ),
+    pytest.param(
+        lambda: torch.imag(torch.tensor([1.5, -2.0])),
+        "imag is not implemented for tensors with non-complex dtypes",
+        id="imag-of-real",
+        marks=pytest.mark.doc("torch.imag"),
+    ),
+    pytest.param(
+        lambda: torch.argmax(torch.tensor([1 + 2j, -3 + 0.5j])),
+        "argmax(): does not support complex input",
+        id="argmax-of-complex",
+        marks=[pytest.mark.doc("torch.argmax"), ORDER_CHECKS],
+    ),
+    pytest.param(
+        lambda: torch.sort(torch.tensor([1 + 2j, -3 + 0.5j])),
+        "Sort does not support complex dtypes",
+        id="sort-of-complex",
+        marks=[pytest.mark.doc("torch.sort"), ORDER_CHECKS],
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), UNDEFINED_FOR_THE_DTYPE)
+@pytest.mark.change("complex-dtype-checks-raise-type-error", side="after")
+def test_an_op_undefined_for_a_real_or_complex_dtype_raises_type_error(call, message):
+    """An op undefined for the dtype it gets (imag of a real tensor, argmax of a complex one) raises TypeError."""
+    with pytest.raises(TypeError, match=re.escape(message)) as raised:
+        call()
+    assert not isinstance(raised.value, RuntimeError), "TypeError is not a RuntimeError: except RuntimeError misses it"
+
+
+@pytest.mark.parametrize(("call", "message"), UNDEFINED_FOR_THE_DTYPE)
+@pytest.mark.change("complex-dtype-checks-raise-type-error", side="before")
+def test_an_op_undefined_for_a_real_or_complex_dtype_raises_runtime_error(call, message):
+    """An op undefined for the dtype it gets (imag of a real tensor, argmax of a complex one) raises RuntimeError."""
+    with pytest.raises(RuntimeError, match=re.escape(message)) as raised:
+        call()
     assert_equal(type(raised.value), RuntimeError, "the exception's type")

@@ -214,6 +214,23 @@ def dropping_keyword(keyword: str) -> Callable:
     return make
 
 
+def reraising_as(caught: type[Exception], raised: type[Exception]) -> Callable:
+    """A maker whose replacement re-raises a ``caught`` error (not a subclass) as ``raised``, with its message."""
+
+    def make(original):
+        def call(*args, **kwargs):
+            try:
+                return original(*args, **kwargs)
+            except caught as error:
+                if type(error) is not caught:
+                    raise
+                raise raised(str(error)) from None
+
+        return call
+
+    return make
+
+
 def warning_first(message: str, category: type[Warning] = UserWarning) -> Callable:
     """A maker whose replacement warns ``message`` and then does what the original does, its own warnings silenced."""
 

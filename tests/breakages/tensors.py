@@ -30,6 +30,7 @@ from .core import (
     module_method,
     raising,
     refusing_keyword,
+    reraising_as,
     returning_self,
     setting,
     silenced,
@@ -152,35 +153,33 @@ def _computing_with_linalg(name: str):
     return lambda original: getattr(torch.linalg, name)
 
 
-def _raising_instead(exception: type[RuntimeError]) -> Callable:
-    """A maker whose replacement raises a missing-kernel error as ``exception``, with the same message."""
-
-    def make(original):
-        def call(*args, **kwargs):
-            try:
-                return original(*args, **kwargs)
-            except RuntimeError as error:
-                if "not implemented for" not in str(error) or type(error) is exception:
-                    raise
-                raise exception(str(error)) from None
-
-        return call
-
-    return make
-
-
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
+        "complex-dtype-checks-raise-type-error": ChangeBreakage(
+            "complex-dtype-checks-raise-type-error",
+            before=combined(
+                *(
+                    function(name, reraising_as(RuntimeError, TypeError))
+                    for name in ("view_as_real", "imag", "argmax", "sort")
+                )
+            ),
+            after=combined(
+                *(
+                    function(name, reraising_as(TypeError, RuntimeError))
+                    for name in ("view_as_real", "imag", "argmax", "sort")
+                )
+            ),
+        ),
         "dtype-not-implemented-raises-not-implemented-error": ChangeBreakage(
             "dtype-not-implemented-raises-not-implemented-error",
             before=combined(
-                function("hardshrink", _raising_instead(NotImplementedError), module=torch.nn.functional),
-                function("det", _raising_instead(NotImplementedError), module=torch.linalg),
+                function("hardshrink", reraising_as(RuntimeError, NotImplementedError), module=torch.nn.functional),
+                function("det", reraising_as(RuntimeError, NotImplementedError), module=torch.linalg),
             ),
             after=combined(
-                function("hardshrink", _raising_instead(RuntimeError), module=torch.nn.functional),
-                function("det", _raising_instead(RuntimeError), module=torch.linalg),
+                function("hardshrink", reraising_as(NotImplementedError, RuntimeError), module=torch.nn.functional),
+                function("det", reraising_as(NotImplementedError, RuntimeError), module=torch.linalg),
             ),
         ),
         "empty-filled-under-deterministic-algorithms": ChangeBreakage(
@@ -252,12 +251,12 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
         "creation-value-errors": ChangeBreakage(
             "creation-value-errors",
             before=combined(
-                function("tensor", _reraising_as(RuntimeError, ValueError)),
-                function("cat", _reraising_as(RuntimeError, ValueError)),
+                function("tensor", reraising_as(RuntimeError, ValueError)),
+                function("cat", reraising_as(RuntimeError, ValueError)),
             ),
             after=combined(
-                function("tensor", _reraising_as(ValueError, RuntimeError)),
-                function("cat", _reraising_as(ValueError, RuntimeError)),
+                function("tensor", reraising_as(ValueError, RuntimeError)),
+                function("cat", reraising_as(ValueError, RuntimeError)),
             ),
         ),
         "print-fixed-point-width": ChangeBreakage(
@@ -305,23 +304,6 @@ def _reduced_precision_rand(*, on_grid: bool) -> Callable:
             return draws.to(dtype)
 
         return rand
-
-    return make
-
-
-def _reraising_as(caught: type[Exception], raised: type[Exception]) -> Callable:
-    """A maker whose replacement re-raises a ``caught`` error (not a subclass) as ``raised``, with its message."""
-
-    def make(original):
-        def call(*args, **kwargs):
-            try:
-                return original(*args, **kwargs)
-            except caught as error:
-                if type(error) is not caught:
-                    raise
-                raise raised(str(error)) from None
-
-        return call
 
     return make
 
