@@ -1,5 +1,7 @@
 """Module hooks: what each receives, what its return value replaces, and how handles and options behave."""
 
+import warnings
+
 import pytest
 import torch
 from torch import nn
@@ -134,6 +136,42 @@ def test_old_and_full_backward_hooks_cannot_be_mixed_on_one_module():
     module.register_backward_hook(lambda *args: None)
     with pytest.raises(RuntimeError, match="Cannot use both regular backward hooks and full backward hooks"):
         module.register_full_backward_hook(lambda *args: None)
+
+
+class ScaleThenShift(nn.Module):
+    """y = 2 * x + 1: two autograd nodes, so an old-style backward hook sees only the last one's gradients."""
+
+    def forward(self, x):
+        return x * 2 + 1
+
+
+NON_FULL_HOOK_WARNING = "Using a non-full backward hook when the forward contains multiple autograd Nodes is deprecated"
+
+
+def _non_full_backward_hook_warnings() -> list[warnings.WarningMessage]:
+    module, seen = ScaleThenShift(), []
+    module.register_backward_hook(lambda mod, grad_input, grad_output: seen.append(grad_output[0].tolist()))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        module(_input()).sum().backward()
+    assert_equal(seen, [[1.0, 1.0]], "the gradient of the output the hook saw")
+    return [warning for warning in caught if NON_FULL_HOOK_WARNING in str(warning.message)]
+
+
+@pytest.mark.doc("torch.nn.Module.register_backward_hook")
+@pytest.mark.change("non-full-backward-hook-future-warning", side="after")
+def test_a_non_full_backward_hook_over_several_nodes_warns_future_warning():
+    """An old-style backward hook on a forward of several autograd nodes warns FutureWarning that it is deprecated."""
+    found = _non_full_backward_hook_warnings()
+    assert_equal([warning.category for warning in found], [FutureWarning], "the categories of the warning")
+
+
+@pytest.mark.doc("torch.nn.Module.register_backward_hook")
+@pytest.mark.change("non-full-backward-hook-future-warning", side="before")
+def test_a_non_full_backward_hook_over_several_nodes_warns_user_warning():
+    """An old-style backward hook on a forward of several autograd nodes warns UserWarning that it is deprecated."""
+    found = _non_full_backward_hook_warnings()
+    assert_equal([warning.category for warning in found], [UserWarning], "the categories of the warning")
 
 
 @pytest.mark.doc("torch.nn.Module.register_full_backward_hook")

@@ -231,6 +231,24 @@ def reraising_as(caught: type[Exception], raised: type[Exception]) -> Callable:
     return make
 
 
+def rewarning_as(caught: type[Warning], raised: type[Warning]) -> Callable:
+    """A maker whose replacement re-issues each ``caught`` warning (not a subclass) of the original as ``raised``."""
+
+    def make(original):
+        def call(*args, **kwargs):
+            with warnings.catch_warnings(record=True) as seen:
+                warnings.simplefilter("always")
+                result = original(*args, **kwargs)
+            for warning in seen:
+                category = raised if warning.category is caught else warning.category
+                warnings.warn_explicit(warning.message.args[0], category, warning.filename, warning.lineno)
+            return result
+
+        return call
+
+    return make
+
+
 def warning_first(message: str, category: type[Warning] = UserWarning) -> Callable:
     """A maker whose replacement warns ``message`` and then does what the original does, its own warnings silenced."""
 

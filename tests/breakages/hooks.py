@@ -7,7 +7,18 @@ import warnings
 import torch.nn.modules.module as module_globals
 import torch.utils.hooks
 
-from .core import Breakage, ChangeBreakage, Tensor, deleting, method, module_method, refusing_keyword, setting, silenced
+from .core import (
+    Breakage,
+    ChangeBreakage,
+    Tensor,
+    deleting,
+    method,
+    module_method,
+    refusing_keyword,
+    rewarning_as,
+    setting,
+    silenced,
+)
 
 MODULE_HOOKS = "specs/hooks/test_module_hooks.py"
 TENSOR_HOOKS = "specs/hooks/test_tensor_hooks.py"
@@ -110,6 +121,11 @@ def _full_backward_hook_warning_of_outputs(original):
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
+        "non-full-backward-hook-future-warning": ChangeBreakage(
+            "non-full-backward-hook-future-warning",
+            before=module_method("_maybe_warn_non_full_backward_hook", rewarning_as(UserWarning, FutureWarning)),
+            after=module_method("_maybe_warn_non_full_backward_hook", rewarning_as(FutureWarning, UserWarning)),
+        ),
         "forward-hook-always-call": ChangeBreakage(
             "forward-hook-always-call",
             before=module_method("register_forward_hook", _forward_hook_accepting_always_call),
