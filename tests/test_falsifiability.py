@@ -445,6 +445,8 @@ def test_a_breakage_that_leaves_torch_changed_stops_the_batch(project, monkeypat
     """A breakage that leaves torch changed after it is undone stops its batch with the reason, and writes no
     outcomes, instead of failing the specs after it for its own reason."""
     monkeypatch.setattr(torch, "tensor", torch.tensor)  # puts torch.tensor back when this test ends
+    # The inner conftest adds its breakage to the registry this process shares; it goes when this test ends.
+    monkeypatch.setitem(BREAKAGES, "tensor-set-directly", None)
     unmarked = (
         "from breakages import core\n\n"
         "def _refuse(*args, **kwargs):\n    raise RuntimeError('broken: torch.tensor')\n\n"
