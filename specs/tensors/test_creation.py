@@ -1,6 +1,7 @@
 """Making tensors: the dtype each constructor and factory picks, the values factories fill in, numpy round trips."""
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -490,3 +491,30 @@ def test_an_int_beyond_int64_or_an_empty_cat_raises_runtime_error(call, message)
     with pytest.raises(RuntimeError, match=message) as raised:
         call()
     assert_equal(type(raised.value), RuntimeError, "the exception's type")
+
+
+@pytest.mark.doc("torch.tensor")
+@pytest.mark.change("numpy-bool-scalar-converts", side="after")
+def test_a_numpy_bool_scalar_becomes_a_bool_tensor():
+    """torch.tensor of a NumPy bool scalar, alone or in a list, holds that bool as torch.bool, with no warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        single = torch.tensor(np.bool_(False))
+        listed = torch.tensor([np.bool_(True), np.bool_(False)])
+    assert_dtype(single, torch.bool)
+    assert_values_equal(single, torch.tensor(False))
+    assert_dtype(listed, torch.bool)
+    assert_values_equal(listed, torch.tensor([True, False]))
+
+
+@pytest.mark.doc("torch.tensor")
+@pytest.mark.change("numpy-bool-scalar-converts", side="before")
+def test_a_numpy_bool_scalar_is_read_as_an_integer_index():
+    """torch.tensor reads a NumPy bool scalar through __index__, which NumPy refuses: TypeError under NumPy 2, a
+    DeprecationWarning under NumPy 1 (raised here as an error)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        with pytest.raises(
+            (TypeError, DeprecationWarning), match=r"'(numpy\.bool|np\.bool_)' .*interpreted as an (integer|index)"
+        ):
+            torch.tensor(np.bool_(True))

@@ -1,5 +1,7 @@
 """Random number generation: seeding makes draws reproducible, and a Generator keeps a stream of its own."""
 
+import inspect
+
 import pytest
 import torch
 
@@ -66,6 +68,31 @@ def test_fork_rng_puts_the_global_stream_back_after_the_block():
     with torch.random.fork_rng(devices=[]):
         torch.rand(10)
     assert_values_equal(torch.rand(3), expected)
+
+
+@pytest.mark.doc("torch.random.fork_rng")
+@pytest.mark.change("fork-rng-device-type-default", side="after")
+def test_fork_rng_device_type_defaults_to_none_and_accepts_it():
+    """fork_rng's device_type defaults to None (the current accelerator's type); passed, None still forks the CPU stream."""
+    default = inspect.signature(torch.random.fork_rng).parameters["device_type"].default
+    assert_equal(default, None, "fork_rng's default device_type")
+    state = torch.get_rng_state()
+    expected = torch.rand(3)
+    torch.set_rng_state(state)
+    with torch.random.fork_rng(devices=[], device_type=None):
+        torch.rand(10)
+    assert_values_equal(torch.rand(3), expected)
+
+
+@pytest.mark.doc("torch.random.fork_rng")
+@pytest.mark.change("fork-rng-device-type-default", side="before")
+def test_fork_rng_refuses_device_type_none():
+    """fork_rng's device_type must name a device type ('cuda' by default): device_type=None raises TypeError."""
+    with (
+        pytest.raises(TypeError, match=r"'device_type'|\(NoneType\)"),
+        torch.random.fork_rng(devices=[], device_type=None),
+    ):
+        torch.rand(1)
 
 
 @pytest.mark.doc("torch.cuda.manual_seed_all")

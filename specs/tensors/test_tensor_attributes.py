@@ -460,6 +460,29 @@ def test_an_out_tensor_refuses_a_result_of_a_higher_category(target, other, resu
     assert_values_equal(out, torch.zeros(2, dtype=getattr(torch, target)))
 
 
+def _assert_raises_not_implemented_error(call, message: str) -> None:
+    __tracebackhide__ = True
+    with pytest.raises(NotImplementedError, match=re.escape(message)) as raised:
+        call()
+    assert isinstance(raised.value, RuntimeError), (
+        "NotImplementedError is a RuntimeError: except RuntimeError catches it"
+    )
+
+
+def _assert_raises_type_error(call, message: str) -> None:
+    __tracebackhide__ = True
+    with pytest.raises(TypeError, match=re.escape(message)) as raised:
+        call()
+    assert not isinstance(raised.value, RuntimeError), "TypeError is not a RuntimeError: except RuntimeError misses it"
+
+
+def _assert_raises_a_plain_runtime_error(call, message: str) -> None:
+    __tracebackhide__ = True
+    with pytest.raises(RuntimeError, match=re.escape(message)) as raised:
+        call()
+    assert_equal(type(raised.value), RuntimeError, "the exception's type")
+
+
 # Calls on a dtype the operator has no kernel for, each with the kernel's name as the message gives it.
 NO_KERNEL_FOR_THE_DTYPE = [
     pytest.param(
@@ -481,22 +504,14 @@ NO_KERNEL_FOR_THE_DTYPE = [
 @pytest.mark.change("dtype-not-implemented-raises-not-implemented-error", side="after")
 def test_an_op_without_a_kernel_for_the_dtype_raises_not_implemented_error(call, message):
     """An operator called on a dtype it has no kernel for raises NotImplementedError, which is a RuntimeError."""
-    with pytest.raises(NotImplementedError) as raised:
-        call()
-    assert_equal(str(raised.value).splitlines()[0], message, "the message")
-    assert isinstance(raised.value, RuntimeError), (
-        "NotImplementedError is a RuntimeError: except RuntimeError catches it"
-    )
+    _assert_raises_not_implemented_error(call, message)
 
 
 @pytest.mark.parametrize(("call", "message"), NO_KERNEL_FOR_THE_DTYPE)
 @pytest.mark.change("dtype-not-implemented-raises-not-implemented-error", side="before")
 def test_an_op_without_a_kernel_for_the_dtype_raises_a_plain_runtime_error(call, message):
     """An operator called on a dtype it has no kernel for raises a plain RuntimeError, not NotImplementedError."""
-    with pytest.raises(RuntimeError) as raised:
-        call()
-    assert_equal(str(raised.value).splitlines()[0], message, "the message")
-    assert_equal(type(raised.value), RuntimeError, "the exception's type")
+    _assert_raises_a_plain_runtime_error(call, message)
 
 
 # Calls an op makes on a dtype it is undefined for: a real tensor where it needs a complex one, and the reverse.
@@ -535,15 +550,162 @@ UNDEFINED_FOR_THE_DTYPE = [
 @pytest.mark.change("complex-dtype-checks-raise-type-error", side="after")
 def test_an_op_undefined_for_a_real_or_complex_dtype_raises_type_error(call, message):
     """An op undefined for the dtype it gets (imag of a real tensor, argmax of a complex one) raises TypeError."""
-    with pytest.raises(TypeError, match=re.escape(message)) as raised:
-        call()
-    assert not isinstance(raised.value, RuntimeError), "TypeError is not a RuntimeError: except RuntimeError misses it"
+    _assert_raises_type_error(call, message)
 
 
 @pytest.mark.parametrize(("call", "message"), UNDEFINED_FOR_THE_DTYPE)
 @pytest.mark.change("complex-dtype-checks-raise-type-error", side="before")
 def test_an_op_undefined_for_a_real_or_complex_dtype_raises_runtime_error(call, message):
     """An op undefined for the dtype it gets (imag of a real tensor, argmax of a complex one) raises RuntimeError."""
-    with pytest.raises(RuntimeError, match=re.escape(message)) as raised:
-        call()
-    assert_equal(type(raised.value), RuntimeError, "the exception's type")
+    _assert_raises_a_plain_runtime_error(call, message)
+
+
+# Calls on bool tensors, and half-precision FFTs on the CPU, that no kernel implements.
+BOOL_AND_HALF_FFT_WITHOUT_A_KERNEL = [
+    pytest.param(
+        lambda: torch.neg(torch.tensor([True, False])),
+        "Negation, the `-` operator, on a bool tensor is not supported. "
+        "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.",
+        id="neg-bool",
+        marks=pytest.mark.doc("torch.neg"),
+    ),
+    pytest.param(
+        lambda: torch.sub(torch.tensor([True, False]), torch.tensor([False, False])),
+        "Subtraction, the `-` operator, with two bool tensors is not supported. "
+        "Use the `^` or `logical_xor()` operator instead.",
+        id="sub-bool",
+        marks=pytest.mark.doc("torch.sub"),
+    ),
+    pytest.param(
+        lambda: torch.fft.fft(torch.tensor([1.0, -2.0, 0.5], dtype=torch.float16)),
+        "Unsupported dtype Half",
+        id="fft-float16",
+        marks=pytest.mark.doc("torch.fft.fft"),
+    ),
+    pytest.param(
+        lambda: torch.fft.fft(torch.tensor([1.0, -2.0, 0.5, 4.0], dtype=torch.bfloat16)),
+        "Unsupported dtype BFloat16",
+        id="fft-bfloat16",
+        marks=pytest.mark.doc("torch.fft.fft"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), BOOL_AND_HALF_FFT_WITHOUT_A_KERNEL)
+@pytest.mark.change("bool-and-fft-dtype-checks-raise-not-implemented-error", side="after")
+def test_bool_negation_and_a_half_precision_fft_raise_not_implemented_error(call, message):
+    """Negating or subtracting bool tensors, or a CPU FFT of float16 or bfloat16, raises NotImplementedError."""
+    _assert_raises_not_implemented_error(call, message)
+
+
+@pytest.mark.parametrize(("call", "message"), BOOL_AND_HALF_FFT_WITHOUT_A_KERNEL)
+@pytest.mark.change("bool-and-fft-dtype-checks-raise-not-implemented-error", side="before")
+def test_bool_negation_and_a_half_precision_fft_raise_a_plain_runtime_error(call, message):
+    """Negating or subtracting bool tensors, or a CPU FFT of float16 or bfloat16, raises a plain RuntimeError."""
+    _assert_raises_a_plain_runtime_error(call, message)
+
+
+# Calls that take only floating-point or complex tensors, given integer ones.
+INTEGERS_WITHOUT_A_KERNEL = [
+    pytest.param(
+        lambda: torch.mean(torch.tensor([1, -2, 4])),
+        "mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long",
+        id="mean-int64",
+        marks=pytest.mark.doc("torch.mean"),
+    ),
+    pytest.param(
+        lambda: torch.var(torch.tensor([1, -2, 4])),
+        "std and var only support floating point and complex dtypes",
+        id="var-int64",
+        marks=pytest.mark.doc("torch.var"),
+    ),
+    pytest.param(
+        lambda: torch.linalg.inv(torch.tensor([[2, 1], [0, 3]])),
+        "linalg.inv: Expected a floating point or complex tensor as input. Got Long",
+        id="linalg-inv-int64",
+        marks=pytest.mark.doc("torch.linalg.inv"),
+    ),
+    pytest.param(
+        lambda: torch.complex(torch.tensor([1, -2]), torch.tensor([3, 0])),
+        "Expected both inputs to be Half, Float or Double tensors but got Long and Long",
+        id="complex-of-int64",
+        marks=pytest.mark.doc("torch.complex"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), INTEGERS_WITHOUT_A_KERNEL)
+@pytest.mark.change("integer-reductions-and-linalg-raise-not-implemented-error", side="after")
+def test_mean_var_linalg_and_complex_of_integers_raise_not_implemented_error(call, message):
+    """mean or var of an integer tensor, linalg.inv of an integer matrix, complex of integer parts: NotImplementedError."""
+    _assert_raises_not_implemented_error(call, message)
+
+
+@pytest.mark.parametrize(("call", "message"), INTEGERS_WITHOUT_A_KERNEL)
+@pytest.mark.change("integer-reductions-and-linalg-raise-not-implemented-error", side="before")
+def test_mean_var_linalg_and_complex_of_integers_raise_a_plain_runtime_error(call, message):
+    """mean or var of an integer tensor, linalg.inv of an integer matrix, complex of integer parts: plain RuntimeError."""
+    _assert_raises_a_plain_runtime_error(call, message)
+
+
+# FFT calls given the wrong kind of input: a complex signal where a real one is transformed, and the reverse.
+WRONG_KIND_OF_FFT_INPUT = [
+    pytest.param(
+        lambda: torch.fft.rfft(torch.tensor([1 + 2j, -3 + 0.5j, 2 - 1j])),
+        "rfft expects a real input tensor, but got ComplexFloat",
+        id="rfft-of-complex",
+        marks=pytest.mark.doc("torch.fft.rfft"),
+    ),
+    pytest.param(
+        lambda: torch.istft(torch.ones(5, 3), n_fft=8, window=torch.ones(8)),
+        "istft requires a complex-valued input tensor matching the output from stft with return_complex=True.",
+        id="istft-of-real",
+        marks=pytest.mark.doc("torch.istft"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "message"), WRONG_KIND_OF_FFT_INPUT)
+@pytest.mark.change("fft-domain-checks-raise-type-error", side="after")
+def test_rfft_of_a_complex_or_istft_of_a_real_tensor_raises_type_error(call, message):
+    """torch.fft.rfft of a complex tensor, and torch.istft of a real one, raise TypeError, not a RuntimeError."""
+    _assert_raises_type_error(call, message)
+
+
+@pytest.mark.parametrize(("call", "message"), WRONG_KIND_OF_FFT_INPUT)
+@pytest.mark.change("fft-domain-checks-raise-type-error", side="before")
+def test_rfft_of_a_complex_or_istft_of_a_real_tensor_raises_runtime_error(call, message):
+    """torch.fft.rfft of a complex tensor, and torch.istft of a real one, raise a plain RuntimeError."""
+    _assert_raises_a_plain_runtime_error(call, message)
+
+
+# The float8 dtypes that spend no codes on infinities, with the name their kernels' messages give them.
+FLOAT8_WITHOUT_INFINITY = {
+    "float8_e4m3fn": "Float8_e4m3fn",
+    "float8_e4m3fnuz": "Float8_e4m3fnuz",
+    "float8_e5m2fnuz": "Float8_e5m2fnuz",
+}
+
+
+@pytest.mark.doc("torch.isinf")
+@pytest.mark.doc("torch.isfinite")
+@pytest.mark.parametrize("name", FLOAT8_WITHOUT_INFINITY)
+@pytest.mark.change("isinf-isfinite-float8-without-infinity", side="after")
+def test_isinf_and_isfinite_of_a_float8_without_infinity(name):
+    """isinf of a float8 dtype without infinities is False everywhere; isfinite is True except at NaN."""
+    values = torch.tensor([-2.5, 0.0, 1.5, math.nan]).to(getattr(torch, name))
+    assert_values_equal(torch.isinf(values), torch.tensor([False, False, False, False]))
+    assert_values_equal(torch.isfinite(values), torch.tensor([True, True, True, False]))
+
+
+@pytest.mark.doc("torch.isinf")
+@pytest.mark.doc("torch.isfinite")
+@pytest.mark.torch_version(">=2.2")
+@pytest.mark.parametrize("operation", ["isinf", "isfinite"])
+@pytest.mark.parametrize(("name", "scalar_type"), FLOAT8_WITHOUT_INFINITY.items())
+@pytest.mark.change("isinf-isfinite-float8-without-infinity", side="before")
+def test_isinf_and_isfinite_refuse_a_float8_without_infinity(operation, name, scalar_type):
+    """isinf and isfinite of a float8 dtype without infinities raise that they are not implemented for it."""
+    values = torch.tensor([-2.5, 0.0, 1.5, math.nan]).to(getattr(torch, name))
+    with pytest.raises(RuntimeError, match=re.escape(f"\"{operation}\" not implemented for '{scalar_type}'")):
+        getattr(torch, operation)(values)

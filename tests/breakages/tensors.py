@@ -153,6 +153,69 @@ def _computing_with_linalg(name: str):
     return lambda original: getattr(torch.linalg, name)
 
 
+# Registered changes of 2.9 to 2.15: numpy bool scalars, fork_rng's device_type, float8 isinf and isfinite.
+FLOAT8_WITHOUT_INFINITY = ("float8_e4m3fn", "float8_e4m3fnuz", "float8_e5m2fnuz")
+
+
+def _without_numpy_bools(data):
+    if isinstance(data, np.bool_):
+        return bool(data)
+    if isinstance(data, list):
+        return [_without_numpy_bools(item) for item in data]
+    return data
+
+
+def _tensor_converting_numpy_bools(original):
+    return lambda data, *args, **kwargs: original(_without_numpy_bools(data), *args, **kwargs)
+
+
+def _tensor_refusing_numpy_bools(original):
+    def tensor(data, *args, **kwargs):
+        if _without_numpy_bools(data) is not data:
+            raise TypeError("'numpy.bool' object cannot be interpreted as an integer")
+        return original(data, *args, **kwargs)
+
+    return tensor
+
+
+def _fork_rng_defaulting_to_none(original):
+    def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="devices", device_type=None):
+        if device_type is None:
+            return original(devices, enabled, _caller, _devices_kw)
+        return original(devices, enabled, _caller, _devices_kw, device_type=device_type)
+
+    return fork_rng
+
+
+def _fork_rng_defaulting_to_cuda(original):
+    def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="devices", device_type="cuda"):
+        torch.device(device_type)
+        return original(devices, enabled, _caller, _devices_kw, device_type=device_type)
+
+    return fork_rng
+
+
+def _float8_upcast(original):
+    def check(input, *args, **kwargs):
+        if str(input.dtype).removeprefix("torch.") in FLOAT8_WITHOUT_INFINITY:
+            return original(input.float(), *args, **kwargs)
+        return original(input, *args, **kwargs)
+
+    return check
+
+
+def _float8_refused(name: str):
+    def make(original):
+        def check(input, *args, **kwargs):
+            if str(input.dtype).removeprefix("torch.") in FLOAT8_WITHOUT_INFINITY:
+                raise NotImplementedError(f"\"{name}\" not implemented for '{input.dtype}'")
+            return original(input, *args, **kwargs)
+
+        return check
+
+    return make
+
+
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
@@ -181,6 +244,64 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
                 function("hardshrink", reraising_as(NotImplementedError, RuntimeError), module=torch.nn.functional),
                 function("det", reraising_as(NotImplementedError, RuntimeError), module=torch.linalg),
             ),
+        ),
+        "bool-and-fft-dtype-checks-raise-not-implemented-error": ChangeBreakage(
+            "bool-and-fft-dtype-checks-raise-not-implemented-error",
+            before=combined(
+                function("neg", reraising_as(RuntimeError, NotImplementedError)),
+                function("sub", reraising_as(RuntimeError, NotImplementedError)),
+                function("fft", reraising_as(RuntimeError, NotImplementedError), module=torch.fft),
+            ),
+            after=combined(
+                function("neg", reraising_as(NotImplementedError, RuntimeError)),
+                function("sub", reraising_as(NotImplementedError, RuntimeError)),
+                function("fft", reraising_as(NotImplementedError, RuntimeError), module=torch.fft),
+            ),
+        ),
+        "integer-reductions-and-linalg-raise-not-implemented-error": ChangeBreakage(
+            "integer-reductions-and-linalg-raise-not-implemented-error",
+            before=combined(
+                *(
+                    function(name, reraising_as(RuntimeError, NotImplementedError))
+                    for name in ("mean", "var", "complex")
+                ),
+                function("inv", reraising_as(RuntimeError, NotImplementedError), module=torch.linalg),
+            ),
+            after=combined(
+                *(
+                    function(name, reraising_as(NotImplementedError, RuntimeError))
+                    for name in ("mean", "var", "complex")
+                ),
+                function("inv", reraising_as(NotImplementedError, RuntimeError), module=torch.linalg),
+            ),
+        ),
+        "fft-domain-checks-raise-type-error": ChangeBreakage(
+            "fft-domain-checks-raise-type-error",
+            before=combined(
+                function("rfft", reraising_as(RuntimeError, TypeError), module=torch.fft),
+                function("istft", reraising_as(RuntimeError, TypeError)),
+            ),
+            after=combined(
+                function("rfft", reraising_as(TypeError, RuntimeError), module=torch.fft),
+                function("istft", reraising_as(TypeError, RuntimeError)),
+            ),
+        ),
+        "isinf-isfinite-float8-without-infinity": ChangeBreakage(
+            "isinf-isfinite-float8-without-infinity",
+            before=combined(function("isinf", _float8_upcast), function("isfinite", _float8_upcast)),
+            after=combined(
+                function("isinf", _float8_refused("isinf")), function("isfinite", _float8_refused("isfinite"))
+            ),
+        ),
+        "numpy-bool-scalar-converts": ChangeBreakage(
+            "numpy-bool-scalar-converts",
+            before=function("tensor", _tensor_converting_numpy_bools),
+            after=function("tensor", _tensor_refusing_numpy_bools),
+        ),
+        "fork-rng-device-type-default": ChangeBreakage(
+            "fork-rng-device-type-default",
+            before=function("fork_rng", _fork_rng_defaulting_to_none, module=torch.random),
+            after=function("fork_rng", _fork_rng_defaulting_to_cuda, module=torch.random),
         ),
         "empty-filled-under-deterministic-algorithms": ChangeBreakage(
             "empty-filled-under-deterministic-algorithms",
