@@ -376,3 +376,35 @@ def test_vecdot_keeps_float32_inside_a_cpu_autocast_region():
     assert_dtype(result, torch.float32)
     assert_values_equal(result, (WIDE * WIDE.flip(1)).sum(1))
     assert_dtype(product, torch.bfloat16)
+
+
+# Two vectors whose inner product is exact in bfloat16 (1.25), so only the dtype tells the two policies apart.
+ROW, OTHER_ROW = torch.tensor([1.5, -2.0, 0.25]), torch.tensor([2.0, 0.5, -3.0])
+
+
+@pytest.mark.doc("torch.inner")
+@pytest.mark.doc("torch.tensordot")
+@pytest.mark.change("cpu-autocast-vector-inner-product-in-float32", side="after")
+def test_inner_product_of_vectors_stays_float32_inside_a_cpu_autocast_region():
+    """Inside a bfloat16 CPU region, inner of two 1-D float32 tensors (and a full tensordot) gives float32, like dot."""
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        vectors = torch.inner(ROW, OTHER_ROW)
+        contracted = torch.tensordot(WIDE, WIDE.flip(0), dims=2)
+        rows = torch.inner(WIDE, OTHER_ROW)
+    assert_equal((vectors.dtype, contracted.dtype), (torch.float32, torch.float32), "(inner of 1-D, full tensordot)")
+    assert_values_equal(vectors, torch.tensor(1.25))
+    assert_values_equal(contracted, (WIDE * WIDE.flip(0)).sum())
+    assert_dtype(rows, torch.bfloat16)
+
+
+@pytest.mark.doc("torch.inner")
+@pytest.mark.doc("torch.tensordot")
+@pytest.mark.change("cpu-autocast-vector-inner-product-in-float32", side="before")
+def test_inner_product_of_vectors_runs_in_bfloat16_inside_a_cpu_autocast_region():
+    """Inside a bfloat16 CPU region, inner of two 1-D float32 tensors (and a full tensordot) gives bfloat16, like mm."""
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        vectors = torch.inner(ROW, OTHER_ROW)
+        contracted = torch.tensordot(WIDE, WIDE.flip(0), dims=2)
+    assert_equal((vectors.dtype, contracted.dtype), (torch.bfloat16, torch.bfloat16), "(inner of 1-D, full tensordot)")
+    assert_values_equal(vectors.float(), torch.tensor(1.25))
+    assert_values_equal(torch.dot(ROW, OTHER_ROW), torch.tensor(1.25))

@@ -327,3 +327,151 @@ def test_scaled_dot_product_attention_refuses_attn_mask_with_is_causal():
     with pytest.raises(RuntimeError, match="Explicit attn_mask should not be set when is_causal=True"):
         F.scaled_dot_product_attention(q, k, v, attn_mask=SEE_ALL, is_causal=True)
     assert_shape(F.scaled_dot_product_attention(q, k, v, attn_mask=SEE_ALL), (1, 2, 3, 4))
+
+
+# A mask that leaves the first and last queries two keys each and masks out every key for the second.
+SECOND_QUERY_SEES_NOTHING = torch.tensor([[True, False, True], [False, False, False], [True, True, False]])
+
+
+def _masked_attention_rows(mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """SDPA's output with ``mask``, and the first row as the formula gives it from the keys it is allowed."""
+    q, k, v = _attention_inputs()
+    scores = (q @ k.transpose(-2, -1) / 2).masked_fill(~mask, -math.inf)
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=mask), (torch.softmax(scores, -1) @ v)[..., 0, :]
+
+
+@pytest.mark.doc("torch.nn.functional.scaled_dot_product_attention")
+@pytest.mark.change("sdpa-fully-masked-rows-give-zeros", side="after")
+def test_attention_gives_zeros_for_a_query_whose_keys_are_all_masked_out():
+    """SDPA gives zeros, not NaN, for a query row whose mask is all False (or all -inf); other rows are unchanged."""
+    output, first_row = _masked_attention_rows(SECOND_QUERY_SEES_NOTHING)
+    assert_values_equal(output[..., 1, :], torch.zeros(1, 2, 4))
+    assert_close(output[..., 0, :], first_row)
+    float_mask = torch.zeros(3, 3).masked_fill(~SECOND_QUERY_SEES_NOTHING, -math.inf)
+    q, k, v = _attention_inputs()
+    assert_values_equal(F.scaled_dot_product_attention(q, k, v, attn_mask=float_mask)[..., 1, :], torch.zeros(1, 2, 4))
+
+
+@pytest.mark.doc("torch.nn.functional.scaled_dot_product_attention")
+@pytest.mark.change("sdpa-fully-masked-rows-give-zeros", side="before")
+def test_attention_gives_nan_for_a_query_whose_keys_are_all_masked_out():
+    """SDPA gives NaN for a query row whose mask is all False, as a softmax over only -inf does; other rows are finite."""
+    output, first_row = _masked_attention_rows(SECOND_QUERY_SEES_NOTHING)
+    assert_equal(bool(output[..., 1, :].isnan().all()), True, "every value of the fully masked row is NaN")
+    assert_close(output[..., 0, :], first_row)
+
+
+def _rnn_given_float64(layer: str) -> None:
+    getattr(nn, layer)(3, 4)(torch.zeros(5, 2, 3, dtype=torch.float64))
+
+
+@pytest.mark.doc("torch.nn.RNN")
+@pytest.mark.doc("torch.nn.GRU")
+@pytest.mark.change("rnn-input-dtype-value-error", side="after")
+@pytest.mark.parametrize("layer", ["RNN", "GRU"])
+def test_recurrent_layer_refuses_input_of_another_dtype_with_value_error(layer):
+    """RNN and GRU check the input's dtype against their weights': float64 input into float32 weights is a ValueError."""
+    with pytest.raises(ValueError, match=r"torch\.float64") as raised:
+        _rnn_given_float64(layer)
+    assert_equal(isinstance(raised.value, RuntimeError), False, "the ValueError is also a RuntimeError")
+
+
+@pytest.mark.doc("torch.nn.RNN")
+@pytest.mark.doc("torch.nn.GRU")
+@pytest.mark.change("rnn-input-dtype-value-error", side="after")
+@pytest.mark.change("rnn-input-dtype-error-names-both-dtypes", side="before")
+@pytest.mark.parametrize("layer", ["RNN", "GRU"])
+def test_recurrent_layer_dtype_error_names_the_type_the_input_must_have(layer):
+    """The ValueError for float64 input into float32 weights says the input must have the weights' type, float32."""
+    with pytest.raises(ValueError, match=r"^input must have the type torch\.float32, got type torch\.float64$"):
+        _rnn_given_float64(layer)
+
+
+@pytest.mark.doc("torch.nn.RNN")
+@pytest.mark.doc("torch.nn.GRU")
+@pytest.mark.change("rnn-input-dtype-value-error", side="before")
+@pytest.mark.parametrize("layer", ["RNN", "GRU"])
+def test_recurrent_layer_given_input_of_another_dtype_fails_in_its_matmul(layer):
+    """RNN and GRU do not check the input's dtype: float64 input into float32 weights fails in the matmul, RuntimeError."""
+    with pytest.raises(RuntimeError, match="mat1 and mat2 must have the same dtype") as raised:
+        _rnn_given_float64(layer)
+    assert_equal(type(raised.value), RuntimeError, "the exception's type")
+
+
+@pytest.mark.doc("torch.nn.RNN")
+@pytest.mark.doc("torch.nn.LSTM")
+@pytest.mark.doc("torch.nn.GRU")
+@pytest.mark.change("rnn-input-dtype-error-names-both-dtypes", side="after")
+@pytest.mark.parametrize("layer", ["RNN", "LSTM", "GRU"])
+def test_recurrent_layer_dtype_error_names_both_dtypes_and_both_fixes(layer):
+    """The ValueError for float64 input into float32 weights names both dtypes and suggests input.to or model.to."""
+    expected = (
+        r"^RNN input dtype \(torch\.float64\) does not match weight dtype \(torch\.float32\)\. "
+        r"Convert input: input\.to\(torch\.float32\), or convert model: model\.to\(torch\.float64\)$"
+    )
+    with pytest.raises(ValueError, match=expected):
+        _rnn_given_float64(layer)
+
+
+# A 2 x 6 image whose rows differ and whose values change sign, so a filter applied along the wrong axis shows.
+WIDE_IMAGE = torch.tensor([[[[-2.0, 1.0, 4.0, -1.0, 0.5, 3.0], [1.0, -3.0, 2.0, 2.0, -0.5, 1.0]]]])
+
+
+def _lanczos_weights(in_size: int, out_size: int) -> torch.Tensor:
+    """The (out, in) matrix of the antialiased Lanczos-3 filter: sinc(x) sinc(x/3) on |x| < 3, stretched by the
+    scale when shrinking, centred on each output pixel and normalised to sum to one."""
+    scale = in_size / out_size
+    stretch = max(scale, 1.0)
+    centres = (torch.arange(out_size, dtype=torch.float64) + 0.5) * scale
+    x = ((torch.arange(in_size, dtype=torch.float64) + 0.5)[None, :] - centres[:, None]) / stretch
+    weights = torch.where(x.abs() < 3, torch.sinc(x) * torch.sinc(x / 3), torch.zeros(()))
+    return weights / weights.sum(1, keepdim=True)
+
+
+@pytest.mark.doc("torch.nn.functional.interpolate")
+@pytest.mark.change("interpolate-lanczos-mode", side="after")
+def test_lanczos_mode_resizes_with_the_normalised_lanczos_3_filter():
+    """mode='lanczos' with antialias=True resizes with the Lanczos-3 filter: halving the width weighs 6 pixels per output."""
+    resized = F.interpolate(WIDE_IMAGE, size=(2, 3), mode="lanczos", antialias=True)
+    expected = WIDE_IMAGE.double() @ _lanczos_weights(6, 3).t()
+    assert_close(resized, expected.float(), rtol=1e-5, atol=1e-5)
+    assert not torch.allclose(resized, F.interpolate(WIDE_IMAGE, size=(2, 3), mode="bicubic", antialias=True))
+
+
+@pytest.mark.doc("torch.nn.functional.interpolate")
+@pytest.mark.change("interpolate-lanczos-mode", side="after")
+def test_lanczos_mode_requires_antialias():
+    """mode='lanczos' without antialias=True raises ValueError."""
+    with pytest.raises(ValueError, match="Lanczos mode requires antialias=True"):
+        F.interpolate(WIDE_IMAGE, size=(2, 3), mode="lanczos")
+
+
+@pytest.mark.doc("torch.nn.functional.interpolate")
+@pytest.mark.change("interpolate-lanczos-mode", side="before")
+def test_interpolate_has_no_lanczos_mode():
+    """interpolate refuses mode='lanczos': NotImplementedError naming the mode, or with antialias=True a ValueError."""
+    with pytest.raises(NotImplementedError, match=r"\(got lanczos\)"):
+        F.interpolate(WIDE_IMAGE, size=(2, 3), mode="lanczos")
+    with pytest.raises(
+        ValueError, match=r"Anti-alias option is (only supported for|restricted to) bilinear and bicubic"
+    ):
+        F.interpolate(WIDE_IMAGE, size=(2, 3), mode="lanczos", antialias=True)
+
+
+@pytest.mark.doc("torch.nn.functional.grouped_mm")
+@pytest.mark.change("functional-grouped-mm", side="after")
+def test_grouped_mm_multiplies_each_block_of_rows_by_its_own_matrix():
+    """grouped_mm(a, b, offs) multiplies rows [0, offs[0]) of a by b[0], rows [offs[0], offs[1]) by b[1]; a 3-D a by b."""
+    generator = torch.Generator().manual_seed(0)
+    rows, matrices = torch.randn(6, 8, generator=generator), torch.randn(2, 8, 4, generator=generator)
+    grouped = F.grouped_mm(rows, matrices, offs=torch.tensor([2, 6], dtype=torch.int32))
+    assert_close(grouped, torch.cat([rows[:2] @ matrices[0], rows[2:] @ matrices[1]]), rtol=1e-5, atol=1e-5)
+    batched = rows.view(2, 3, 8)
+    assert_close(F.grouped_mm(batched, matrices), batched @ matrices, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.doc("torch.nn.functional.grouped_mm")
+@pytest.mark.change("functional-grouped-mm", side="before")
+def test_there_is_no_functional_grouped_mm():
+    """torch.nn.functional has no grouped_mm."""
+    assert_equal(hasattr(F, "grouped_mm"), False, "hasattr(torch.nn.functional, 'grouped_mm')")

@@ -184,3 +184,58 @@ def test_mse_loss_layer_averages_sums_or_keeps_the_squared_errors():
     assert_close(nn.MSELoss()(prediction, target.expand(2, 3)), squared.mean())
     assert_close(nn.MSELoss(reduction="sum")(prediction, target.expand(2, 3)), squared.sum())
     assert_close(nn.MSELoss(reduction="none")(prediction, target.expand(2, 3)), squared)
+
+
+# Samples of 3 features scored over 5 classes: the linear map is not square, so a transposed weight would not run.
+FEATURES = torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5], [-2.0, 1.0, 0.25], [0.0, -0.5, 1.0]], dtype=torch.float64)
+CLASS_WEIGHT = torch.tensor(
+    [[1.0, -0.5, 0.0], [0.5, 1.0, -1.0], [-1.0, 0.25, 2.0], [0.0, 0.0, 1.0], [2.0, -1.0, 0.5]], dtype=torch.float64
+)
+CLASS_BIAS = torch.tensor([0.5, -1.0, 0.0, 2.0, -0.5], dtype=torch.float64)
+FEATURE_CLASSES = torch.tensor([2, 0, 4, 1])
+
+
+@pytest.mark.doc("torch.nn.functional.linear_cross_entropy")
+@pytest.mark.change("linear-cross-entropy", side="after")
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"reduction": "sum"}, {"reduction": "none", "ignore_index": 0}, {"label_smoothing": 0.2}],
+    ids=["mean", "sum", "none-ignoring-class-0", "label-smoothing"],
+)
+def test_linear_cross_entropy_is_cross_entropy_of_the_linear_logits(options):
+    """F.linear_cross_entropy(x, w, y, linear_bias=b, **options) equals F.cross_entropy(F.linear(x, w, b), y, **options)."""
+    loss = F.linear_cross_entropy(FEATURES, CLASS_WEIGHT, FEATURE_CLASSES, linear_bias=CLASS_BIAS, **options)
+    assert_close(loss, F.cross_entropy(F.linear(FEATURES, CLASS_WEIGHT, CLASS_BIAS), FEATURE_CLASSES, **options))
+
+
+@pytest.mark.doc("torch.nn.functional.linear_cross_entropy")
+@pytest.mark.change("linear-cross-entropy", side="after")
+def test_linear_cross_entropy_ignores_class_minus_100_by_default():
+    """ignore_index=None (the default) leaves out targets of -100, as cross_entropy's default does."""
+    targets = torch.tensor([2, -100, 4, 1])
+    loss = F.linear_cross_entropy(FEATURES, CLASS_WEIGHT, targets, reduction="none")
+    assert_close(loss, F.cross_entropy(F.linear(FEATURES, CLASS_WEIGHT), targets, reduction="none"))
+    assert_equal(loss[1].item(), 0.0, "the loss of the sample with target -100")
+
+
+@pytest.mark.doc("torch.nn.LinearCrossEntropyLoss")
+@pytest.mark.change("linear-cross-entropy", side="after")
+def test_linear_cross_entropy_loss_layer_scores_the_logits_of_its_own_linear_layer():
+    """nn.LinearCrossEntropyLoss(in, classes) holds a bias-free Linear(in, classes); its loss is cross_entropy of it."""
+    criterion = nn.LinearCrossEntropyLoss(3, 5, reduction="sum", dtype=torch.float64)
+    assert_equal(
+        (criterion.linear.weight.shape, criterion.linear.bias), (torch.Size([5, 3]), None), "(weight shape, bias)"
+    )
+    expected = F.cross_entropy(criterion.linear(FEATURES), FEATURE_CLASSES, reduction="sum")
+    assert_close(criterion(FEATURES, FEATURE_CLASSES), expected)
+
+
+@pytest.mark.doc("torch.nn.functional.cross_entropy")
+@pytest.mark.change("linear-cross-entropy", side="before")
+def test_there_is_no_linear_cross_entropy():
+    """torch.nn.functional has no linear_cross_entropy and torch.nn no LinearCrossEntropyLoss."""
+    assert_equal(
+        (hasattr(F, "linear_cross_entropy"), hasattr(nn, "LinearCrossEntropyLoss")),
+        (False, False),
+        "(hasattr(F, 'linear_cross_entropy'), hasattr(nn, 'LinearCrossEntropyLoss'))",
+    )

@@ -725,6 +725,91 @@ def _cpu_autocast_refusing_float16(original):
     return _autocast_subclass(original, init=init)
 
 
+# Version changes found by probing each release: vector inner products under CPU autocast, RNN dtype checks,
+# attention over fully masked rows, and the functions added late (linear_cross_entropy, lanczos, grouped_mm).
+
+
+def _rnn_check_input_refusing_dtypes(refuse):
+    """RNNBase.check_input that calls ``refuse(input dtype, weight dtype)`` for input of another dtype than the weights."""
+
+    def make(original):
+        def check_input(self, input, batch_sizes):
+            weight_dtype = self._flat_weights[0].dtype
+            if input.dtype != weight_dtype:
+                refuse(input.dtype, weight_dtype)
+            return original(self, input, batch_sizes)
+
+        return check_input
+
+    return make
+
+
+def _refuse_in_the_matmul(input_dtype, weight_dtype):
+    raise RuntimeError("broken: mat1 and mat2 must have the same dtype")
+
+
+def _refuse_naming_the_input_type(input_dtype, weight_dtype):
+    raise ValueError(f"input must have the type {weight_dtype}, got type {input_dtype}")
+
+
+def _refuse_naming_both_dtypes(input_dtype, weight_dtype):
+    raise ValueError(
+        f"RNN input dtype ({input_dtype}) does not match weight dtype ({weight_dtype}). "
+        f"Convert input: input.to({weight_dtype}), or convert model: model.to({input_dtype})"
+    )
+
+
+def _attention_with_fully_masked_rows(value: float):
+    """scaled_dot_product_attention that writes ``value`` into each query row whose attn_mask masks out every key."""
+
+    def make(original):
+        def attention(query, key, value_tensor, attn_mask=None, *args, **kwargs):
+            result = original(query, key, value_tensor, attn_mask, *args, **kwargs)
+            if attn_mask is None:
+                return result
+            allowed = attn_mask if attn_mask.dtype == torch.bool else attn_mask != -math.inf
+            return result.masked_fill(~allowed.any(-1, keepdim=True), value)
+
+        return attention
+
+    return make
+
+
+def _interpolate_with_lanczos(original):
+    """F.interpolate taking mode='lanczos' (antialias=True only), and resizing with bicubic instead."""
+
+    def interpolate(input, *args, mode="nearest", antialias=False, **kwargs):
+        if mode == "lanczos":
+            if not antialias:
+                raise ValueError("broken: Lanczos mode requires antialias=True")
+            mode = "bicubic"
+        return original(input, *args, mode=mode, antialias=antialias, **kwargs)
+
+    return interpolate
+
+
+def _interpolate_without_lanczos(original):
+    def interpolate(input, *args, mode="nearest", **kwargs):
+        if mode == "lanczos":
+            raise NotImplementedError("broken: Input Error: no such mode (got lanczos)")
+        return original(input, *args, mode=mode, **kwargs)
+
+    return interpolate
+
+
+def _scalar_products_outside_autocast(original):
+    """An op whose 0-dim results are computed with autocast off, as torch.dot's are."""
+
+    def call(*args, **kwargs):
+        result = original(*args, **kwargs)
+        if result.dim() != 0 or not _cpu_autocast_enabled():
+            return result
+        with torch.autocast("cpu", enabled=False):
+            return original(*args, **kwargs)
+
+    return call
+
+
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
@@ -993,6 +1078,56 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             "sequential-lr-epoch-warning-silenced",
             before=module_method("step", silenced, owner=lr_scheduler.SequentialLR),
             after=module_method("step", _sequential_lr_warning_at_milestones, owner=lr_scheduler.SequentialLR),
+        ),
+        "cpu-autocast-vector-inner-product-in-float32": ChangeBreakage(
+            "cpu-autocast-vector-inner-product-in-float32",
+            before=combined(
+                function("inner", _scalar_products_outside_autocast),
+                function("tensordot", _scalar_products_outside_autocast),
+            ),
+            after=combined(
+                function("inner", _lowered_under_cpu_autocast), function("tensordot", _lowered_under_cpu_autocast)
+            ),
+        ),
+        "rnn-input-dtype-value-error": ChangeBreakage(
+            "rnn-input-dtype-value-error",
+            before=module_method(
+                "check_input", _rnn_check_input_refusing_dtypes(_refuse_naming_the_input_type), owner=nn.RNNBase
+            ),
+            after=module_method(
+                "check_input", _rnn_check_input_refusing_dtypes(_refuse_in_the_matmul), owner=nn.RNNBase
+            ),
+        ),
+        "rnn-input-dtype-error-names-both-dtypes": ChangeBreakage(
+            "rnn-input-dtype-error-names-both-dtypes",
+            before=module_method(
+                "check_input", _rnn_check_input_refusing_dtypes(_refuse_naming_both_dtypes), owner=nn.RNNBase
+            ),
+            after=module_method(
+                "check_input", _rnn_check_input_refusing_dtypes(_refuse_naming_the_input_type), owner=nn.RNNBase
+            ),
+        ),
+        "linear-cross-entropy": ChangeBreakage(
+            "linear-cross-entropy",
+            before=combined(
+                setting(F, "linear_cross_entropy", F.cross_entropy), setting(nn, "LinearCrossEntropyLoss", nn.Linear)
+            ),
+            after=combined(deleting(F, "linear_cross_entropy"), deleting(nn, "LinearCrossEntropyLoss")),
+        ),
+        "interpolate-lanczos-mode": ChangeBreakage(
+            "interpolate-lanczos-mode",
+            before=_functional("interpolate", _interpolate_with_lanczos),
+            after=_functional("interpolate", _interpolate_without_lanczos),
+        ),
+        "functional-grouped-mm": ChangeBreakage(
+            "functional-grouped-mm",
+            before=setting(F, "grouped_mm", torch.matmul),
+            after=deleting(F, "grouped_mm"),
+        ),
+        "sdpa-fully-masked-rows-give-zeros": ChangeBreakage(
+            "sdpa-fully-masked-rows-give-zeros",
+            before=_functional("scaled_dot_product_attention", _attention_with_fully_masked_rows(0.0)),
+            after=_functional("scaled_dot_product_attention", _attention_with_fully_masked_rows(math.nan)),
         ),
     }
 
