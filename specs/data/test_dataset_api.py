@@ -1,4 +1,5 @@
-"""The dataset and sampler classes as they changed: Sampler's argument, abstract IterableDataset, Subset, TensorDataset."""
+"""The dataset and sampler classes as they changed: Sampler's argument, abstract IterableDataset, Subset, TensorDataset,
+WeightedRandomSampler's stream."""
 
 import importlib
 
@@ -42,6 +43,32 @@ def test_sampler_takes_no_arguments():
         Sampler([1, 2, 3])
     with pytest.raises(TypeError, match=r"object\.__init__\(\) takes exactly one argument"):
         Passing([1, 2, 3])
+
+
+# Six weights, unequal and unsorted, of which four are drawn: a draw with replacement would soon repeat index 2.
+SAMPLER_WEIGHTS = [0.1, 0.3, 2.0, 0.5, 1.0, 0.05]
+
+
+def _drawn_without_replacement(seed: int) -> list[int]:
+    generator = torch.Generator().manual_seed(seed)
+    draws = list(torch.utils.data.WeightedRandomSampler(SAMPLER_WEIGHTS, 4, replacement=False, generator=generator))
+    assert_equal(len(set(draws)), 4, f"distinct indices among {draws}")
+    assert set(draws) <= set(range(len(SAMPLER_WEIGHTS))), f"{draws} has an index outside the weights"
+    return draws
+
+
+@pytest.mark.doc("torch.utils.data.WeightedRandomSampler")
+@pytest.mark.change("weighted-random-sampler-without-replacement-stream", side="before")
+def test_weighted_sampling_without_replacement_follows_the_mkl_exponential_stream():
+    """WeightedRandomSampler(w, 4, replacement=False) seeded 7 yields [3, 2, 4, 0]: four distinct indices."""
+    assert_equal(_drawn_without_replacement(7), [3, 2, 4, 0], "the draws of seed 7")
+
+
+@pytest.mark.doc("torch.utils.data.WeightedRandomSampler")
+@pytest.mark.change("weighted-random-sampler-without-replacement-stream", side="after")
+def test_weighted_sampling_without_replacement_follows_the_generators_own_stream():
+    """WeightedRandomSampler(w, 4, replacement=False) seeded 7 yields [2, 1, 3, 4]: four distinct indices."""
+    assert_equal(_drawn_without_replacement(7), [2, 1, 3, 4], "the draws of seed 7")
 
 
 class Unfinished(IterableDataset):

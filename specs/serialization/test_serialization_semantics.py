@@ -291,6 +291,50 @@ def test_no_weights_only_environment_variable_changes_only_the_default(monkeypat
 
 
 @pytest.mark.doc("notes/serialization", "weights-only")
+@pytest.mark.change("weights-only-environment-variables-case-sensitive", side="before")
+def test_force_weights_only_environment_variable_is_read_in_any_case(monkeypatch):
+    """TORCH_FORCE_WEIGHTS_ONLY_LOAD=TRUE (upper case) forces weights_only, overriding weights_only=False."""
+    payload = _saved(nn.Linear(2, 1))
+    monkeypatch.setenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "TRUE")
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+        torch.load(payload, weights_only=False)
+
+
+@pytest.mark.doc("notes/serialization", "weights-only")
+@pytest.mark.torch_version(">=2.6")
+@pytest.mark.change("weights-only-environment-variables-case-sensitive", side="before")
+def test_no_weights_only_environment_variable_is_read_in_any_case(monkeypatch):
+    """TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=TRUE, in upper case, turns the weights_only default off, with a UserWarning."""
+    monkeypatch.setenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "TRUE")
+    with pytest.warns(UserWarning, match="Environment variable TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD detected"):
+        loaded = torch.load(_saved(nn.Linear(2, 1)))
+    assert_equal(type(loaded), nn.Linear, "the type loaded without weights_only")
+
+
+@pytest.mark.doc("notes/serialization", "weights-only")
+@pytest.mark.change("weights-only-environment-variables-case-sensitive", side="after")
+def test_force_weights_only_environment_variable_ignores_upper_case(monkeypatch):
+    """TORCH_FORCE_WEIGHTS_ONLY_LOAD=TRUE is ignored, weights_only=False unpickles a module; 'true' still forces it."""
+    monkeypatch.setenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "TRUE")
+    assert_equal(type(torch.load(_saved(nn.Linear(2, 1)), weights_only=False)), nn.Linear, "the type loaded")
+    monkeypatch.setenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "true")
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+        torch.load(_saved(nn.Linear(2, 1)), weights_only=False)
+
+
+@pytest.mark.doc("notes/serialization", "weights-only")
+@pytest.mark.change("weights-only-environment-variables-case-sensitive", side="after")
+@pytest.mark.filterwarnings("ignore:Environment variable TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD:UserWarning")
+def test_no_weights_only_environment_variable_ignores_upper_case(monkeypatch):
+    """TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=TRUE is ignored: torch.load refuses a module; 'true' turns weights_only off."""
+    monkeypatch.setenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "TRUE")
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
+        torch.load(_saved(nn.Linear(2, 1)))
+    monkeypatch.setenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "true")
+    assert_equal(type(torch.load(_saved(nn.Linear(2, 1)))), nn.Linear, "the type loaded without weights_only")
+
+
+@pytest.mark.doc("notes/serialization", "weights-only")
 def test_an_explicit_pickle_module_turns_weights_only_off_and_cannot_be_combined_with_it():
     """torch.load(f, pickle_module=pickle) unpickles a whole module; adding weights_only=True raises RuntimeError."""
     assert_equal(type(torch.load(_saved(nn.Linear(2, 1)), pickle_module=pickle)), nn.Linear, "the loaded type")

@@ -150,6 +150,51 @@ def test_weights_only_loads_sparse_tensors_without_a_warning():
     assert_values_equal(loaded["s"].to_dense(), SPARSE_SOURCE)
 
 
+@contextlib.contextmanager
+def _every_warning_shown():
+    """torch.set_warn_always(True), so a warning torch gives once per process shows every time; then put back."""
+    before = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)
+    try:
+        yield
+    finally:
+        torch.set_warn_always(before)
+
+
+def _invariant_check_warnings(weights_only: bool) -> list[str]:
+    """The UserWarnings about sparse invariant checks that loading a saved sparse tensor gives."""
+    with _every_warning_shown(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = torch.load(_saved({"s": SPARSE_SOURCE.to_sparse()}), weights_only=weights_only)
+    assert_values_equal(loaded["s"].to_dense(), SPARSE_SOURCE)
+    messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    return [message[:47] for message in messages if message.startswith("Sparse invariant checks")]
+
+
+@pytest.mark.doc("torch.sparse.check_sparse_tensor_invariants")
+@pytest.mark.change("sparse-load-implicit-invariant-checks-warning", side="after")
+def test_loading_a_sparse_tensor_warns_that_invariant_checks_are_implicitly_disabled():
+    """torch.load of a sparse tensor, weights_only or not, warns UserWarning that invariant checks are off."""
+    for weights_only in (False, True):
+        assert_equal(
+            _invariant_check_warnings(weights_only),
+            ["Sparse invariant checks are implicitly disabled"],
+            f"the invariant check warnings of a load with weights_only={weights_only}",
+        )
+
+
+@pytest.mark.doc("torch.sparse.check_sparse_tensor_invariants")
+@pytest.mark.change("sparse-load-implicit-invariant-checks-warning", side="before")
+def test_loading_a_sparse_tensor_says_nothing_of_invariant_checks_being_off():
+    """torch.load of a sparse tensor, weights_only or not, gives no warning that invariant checks are disabled."""
+    for weights_only in (False, True):
+        assert_equal(
+            _invariant_check_warnings(weights_only),
+            [],
+            f"the invariant check warnings with weights_only={weights_only}",
+        )
+
+
 @pytest.mark.doc("torch.load")
 @pytest.mark.change("load-pickle-load-args-weights-only-warning", side="after")
 def test_pickle_load_args_beside_weights_only_warn_that_they_need_weights_only_false():

@@ -28,6 +28,7 @@ from torch.utils.data import (
     SequentialSampler,
     Subset,
     TensorDataset,
+    WeightedRandomSampler,
 )
 
 from .core import (
@@ -317,6 +318,32 @@ class _GuardedWorkerInfo:
         raise RuntimeError("Cannot assign attributes to WorkerInfo objects")
 
 
+# weighted-random-sampler-without-replacement-stream
+def _exponential_race(weights, num_samples: int, generator) -> list[int]:
+    """Sampling without replacement as multinomial does it from 2.7: the largest weight / exponential keys win."""
+    keys = -torch.log1p(-torch.rand(len(weights), dtype=torch.double, generator=generator))
+    return torch.argsort(weights / keys, descending=True)[:num_samples].tolist()
+
+
+def _weighted_sampler_iter(*, reseeded: bool):
+    """WeightedRandomSampler.__iter__ drawing without replacement by the exponential race on the generator's stream,
+    or (``reseeded``) on a stream seeded by one draw of it, as the MKL kernel did."""
+
+    def make(original):
+        def sample(self):
+            if self.replacement:
+                return original(self)
+            generator = self.generator
+            if reseeded:
+                seed = int(torch.randint(2**31, (1,), generator=generator))
+                generator = torch.Generator().manual_seed(seed)
+            return iter(_exponential_race(self.weights, self.num_samples, generator))
+
+        return sample
+
+    return make
+
+
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
@@ -379,6 +406,11 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             "dataloader-worker-pickle-error-warning",
             before=module_method("_get_iterator", _warning_on_pickle_errors, owner=DataLoader),
             after=module_method("_get_iterator", silenced, owner=DataLoader),
+        ),
+        "weighted-random-sampler-without-replacement-stream": ChangeBreakage(
+            "weighted-random-sampler-without-replacement-stream",
+            before=module_method("__iter__", _weighted_sampler_iter(reseeded=False), owner=WeightedRandomSampler),
+            after=module_method("__iter__", _weighted_sampler_iter(reseeded=True), owner=WeightedRandomSampler),
         ),
         "worker-info-frozen-dataclass": ChangeBreakage(
             "worker-info-frozen-dataclass",

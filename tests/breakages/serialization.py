@@ -215,6 +215,50 @@ def _load_validating_sparse_loudly(original):
     return load
 
 
+def _load_warning_of_implicitly_disabled_checks(original):
+    """torch.load that warns, for a checkpoint holding a sparse tensor, that invariant checks are implicitly off."""
+
+    def load(f, *args, **kwargs):
+        loaded = original(f, *args, **kwargs)
+        if any(isinstance(v, torch.Tensor) and v.layout is not torch.strided for v in _values(loaded)):
+            warnings.warn("Sparse invariant checks are implicitly disabled (a breakage)", UserWarning, stacklevel=2)
+        return loaded
+
+    return load
+
+
+# weights-only-environment-variables-case-sensitive
+_WEIGHTS_ONLY_VARIABLES = ("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD")
+_TRUE_VALUES = ("1", "y", "yes", "true")
+
+
+def _load_reading_weights_only_variables(*, case_sensitive: bool):
+    """torch.load that reads the weights_only variables case-sensitively (TRUE ignored) or in any case (TRUE honoured)."""
+
+    def make(original):
+        def load(*args, **kwargs):
+            saved = {name: os.environ.get(name) for name in _WEIGHTS_ONLY_VARIABLES}
+            for name, value in saved.items():
+                if value is None or value.lower() not in _TRUE_VALUES:
+                    continue
+                if not case_sensitive:
+                    os.environ[name] = value.lower()
+                elif value not in _TRUE_VALUES:
+                    del os.environ[name]
+            try:
+                return original(*args, **kwargs)
+            finally:
+                for name, value in saved.items():
+                    if value is None:
+                        os.environ.pop(name, None)
+                    else:
+                        os.environ[name] = value
+
+        return load
+
+    return make
+
+
 # pickle_load_args warning and nested tensors under weights_only
 _NESTED_REBUILD = "torch._utils._rebuild_nested_tensor"
 
@@ -329,6 +373,16 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             "weights-only-validates-sparse-tensors",
             before=function("load", _load_validating_sparse_loudly),
             after=function("load", silenced),
+        ),
+        "sparse-load-implicit-invariant-checks-warning": ChangeBreakage(
+            "sparse-load-implicit-invariant-checks-warning",
+            before=function("load", _load_warning_of_implicitly_disabled_checks),
+            after=function("load", silenced),
+        ),
+        "weights-only-environment-variables-case-sensitive": ChangeBreakage(
+            "weights-only-environment-variables-case-sensitive",
+            before=function("load", _load_reading_weights_only_variables(case_sensitive=True)),
+            after=function("load", _load_reading_weights_only_variables(case_sensitive=False)),
         ),
     }
 
