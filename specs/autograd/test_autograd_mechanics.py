@@ -281,6 +281,62 @@ def test_detach_shares_the_version_counter_and_data_does_not():
     assert_equal((through_detach, weights._version), (1, 1), "_version after detach().add_, then after data.add_")
 
 
+def _versions_across_resizes() -> list[int]:
+    """t._version at the start and after resize_ to the same size, a smaller one, a larger one and resize_as_."""
+    tensor = torch.zeros(2, 3)
+    seen = [tensor._version]
+    for resize in (lambda: tensor.resize_(2, 3), lambda: tensor.resize_(4), lambda: tensor.resize_(3, 3)):
+        resize()
+        seen.append(tensor._version)
+    tensor.resize_as_(torch.empty(5))
+    seen.append(tensor._version)
+    return seen
+
+
+def _exp_resized_through_detach() -> tuple[torch.Tensor, torch.Tensor]:
+    """A leaf and exp(leaf), which exp saves for backward, after resize_ of a detached alias of exp(leaf)."""
+    weights = _signed_leaf()
+    hidden = weights.exp()
+    hidden.detach().resize_(1)
+    return weights, hidden
+
+
+@pytest.mark.doc("torch.Tensor.resize_")
+@pytest.mark.doc("notes/autograd", "in-place-correctness-checks")
+@pytest.mark.change("resize-bumps-the-version-counter", side="after")
+def test_resize_to_a_new_size_bumps_the_version_counter():
+    """resize_ and resize_as_ to a new size, smaller or larger, bump t._version; resize_ to the same size does not."""
+    assert_equal(_versions_across_resizes(), [0, 0, 1, 2, 3], "_version: start, same size, smaller, larger, resize_as_")
+
+
+@pytest.mark.doc("torch.Tensor.resize_")
+@pytest.mark.doc("notes/autograd", "in-place-correctness-checks")
+@pytest.mark.change("resize-bumps-the-version-counter", side="after")
+def test_backward_refuses_a_saved_tensor_resized_since():
+    """resize_ through a detached alias of a saved tensor is an in-place change: backward raises the version error."""
+    _, hidden = _exp_resized_through_detach()
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation: .* is at version 1; expected version 0"):
+        hidden.sum().backward()
+
+
+@pytest.mark.doc("torch.Tensor.resize_")
+@pytest.mark.doc("notes/autograd", "in-place-correctness-checks")
+@pytest.mark.change("resize-bumps-the-version-counter", side="before")
+def test_resize_leaves_the_version_counter_alone():
+    """resize_ and resize_as_ do not bump t._version, whatever size they give the tensor."""
+    assert_equal(_versions_across_resizes(), [0, 0, 0, 0, 0], "_version: start, same size, smaller, larger, resize_as_")
+
+
+@pytest.mark.doc("torch.Tensor.resize_")
+@pytest.mark.doc("notes/autograd", "in-place-correctness-checks")
+@pytest.mark.change("resize-bumps-the-version-counter", side="before")
+def test_backward_uses_a_saved_tensor_resized_since_unchecked():
+    """resize_ through a detached alias of a saved tensor goes unseen: backward runs and gives exp's gradient."""
+    weights, hidden = _exp_resized_through_detach()
+    hidden.sum().backward()
+    assert_values_equal(weights.grad, torch.tensor(SIGNED).exp())
+
+
 # Hooks for saved tensors
 
 

@@ -122,6 +122,28 @@ def test_grad_with_no_inputs_raises_value_error():
         torch.autograd.grad(torch.ones(1, requires_grad=True).sum(), [])
 
 
+def _grad_with_an_unused_middle_input():
+    """autograd.grad of used * also_used with respect to [used, unused, also_used]: the unused input is at index 1."""
+    used, unused, also_used = (torch.tensor([value], requires_grad=True) for value in (2.0, -1.0, 3.0))
+    torch.autograd.grad((used * also_used).sum(), [used, unused, also_used])
+
+
+@pytest.mark.doc("torch.autograd.grad")
+@pytest.mark.change("grad-unused-input-error-names-its-index", side="after")
+def test_grad_of_an_unused_input_names_its_index():
+    """autograd.grad of an input the output does not use raises RuntimeError naming that input's index in inputs."""
+    with pytest.raises(RuntimeError, match=r"^The differentiated Tensor at index 1 appears to not have been used"):
+        _grad_with_an_unused_middle_input()
+
+
+@pytest.mark.doc("torch.autograd.grad")
+@pytest.mark.change("grad-unused-input-error-names-its-index", side="before")
+def test_grad_of_an_unused_input_says_one_of_the_tensors():
+    """autograd.grad of an input the output does not use raises RuntimeError that 'one of' the inputs was unused."""
+    with pytest.raises(RuntimeError, match=r"^One of the differentiated Tensors appears to not have been used"):
+        _grad_with_an_unused_middle_input()
+
+
 @pytest.mark.doc("torch.autograd.graph.get_gradient_edge")
 @pytest.mark.change("get-gradient-edge", side="before")
 def test_autograd_graph_has_no_get_gradient_edge():

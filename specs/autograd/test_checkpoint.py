@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.utils.checkpoint
 
-from torchspecs.assertions import assert_values_equal
+from torchspecs.assertions import assert_close, assert_equal, assert_values_equal
 
 
 def _checkpointed_square():
@@ -113,3 +113,40 @@ def test_checkpoint_needs_the_function_to_run():
     """checkpoint(use_reentrant=False) without a function raises TypeError: function is a required argument."""
     with pytest.raises(TypeError, match="missing 1 required positional argument: 'function'"):
         torch.utils.checkpoint.checkpoint(use_reentrant=False)
+
+
+def _sine_recomputed_in_float64(calls: list):
+    """sin(t) that runs in t's dtype the first time and in float64 every later time, as when recomputed."""
+
+    def sine(t):
+        calls.append(t.dtype)
+        return (t if len(calls) == 1 else t.double()).sin()
+
+    return sine
+
+
+def _checkpointed_sine_recomputed_in_float64() -> tuple[torch.Tensor, torch.Tensor]:
+    x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    return x, torch.utils.checkpoint.checkpoint(_sine_recomputed_in_float64([]), x, use_reentrant=False)
+
+
+@pytest.mark.doc("torch.utils.checkpoint.checkpoint")
+@pytest.mark.change("checkpoint-checks-recomputed-metadata", side="after")
+def test_checkpoint_refuses_a_recomputation_that_saves_another_dtype():
+    """Non-reentrant checkpoint raises CheckpointError, a RuntimeError, when the recomputation saves another dtype."""
+    _, y = _checkpointed_sine_recomputed_in_float64()
+    with pytest.raises(
+        torch.utils.checkpoint.CheckpointError,
+        match="Recomputed values for the following tensors have different metadata",
+    ) as raised:
+        y.sum().backward()
+    assert_equal(isinstance(raised.value, RuntimeError), True, "CheckpointError is a RuntimeError")
+
+
+@pytest.mark.doc("torch.utils.checkpoint.checkpoint")
+@pytest.mark.change("checkpoint-checks-recomputed-metadata", side="before")
+def test_checkpoint_uses_a_recomputation_of_another_dtype_unchecked():
+    """Non-reentrant checkpoint does not compare its recomputation with the forward: one in float64 goes unnoticed."""
+    x, y = _checkpointed_sine_recomputed_in_float64()
+    y.sum().backward()
+    assert_close(x.grad, x.detach().cos())

@@ -46,3 +46,33 @@ def test_post_accumulate_grad_hook_receives_the_tensor_after_grad_is_updated():
 def test_tensors_have_no_post_accumulate_grad_hook():
     """Tensors have no register_post_accumulate_grad_hook method."""
     assert_equal(hasattr(torch.Tensor, "register_post_accumulate_grad_hook"), False, "the method exists")
+
+
+def _two_leaves_of_different_sizes() -> tuple[torch.Tensor, torch.Tensor]:
+    """Two leaves whose gradients differ in size and sign, so which gradient a hook saw shows."""
+    return torch.tensor([1.0, 2.0], requires_grad=True), torch.tensor([3.0, -1.0, 4.0], requires_grad=True)
+
+
+@pytest.mark.doc("torch.autograd.graph.register_multi_grad_hook")
+@pytest.mark.change("multi-grad-hook-any-mode", side="after")
+def test_any_mode_multi_grad_hook_runs_once_a_backward_with_the_first_gradient():
+    """register_multi_grad_hook(tensors, fn, mode='any') calls fn once each backward, with one tensor's gradient.
+
+    That gradient is the first computed for any of the tensors; fn gets it as a tensor, not a tuple of gradients."""
+    first, second = _two_leaves_of_different_sizes()
+    seen = []
+    torch.autograd.graph.register_multi_grad_hook((first, second), lambda grad: seen.append(grad.tolist()), mode="any")
+    ((first * 2).sum() + (second * -3).sum()).backward()
+    (first * 5).sum().backward()
+    assert_equal(len(seen), 2, f"calls of the hook over two backward passes (it saw {seen})")
+    assert seen[0] in ([2.0, 2.0], [-3.0, -3.0, -3.0]), f"the first pass gave the hook {seen[0]}, no one gradient"
+    assert_equal(seen[1], [5.0, 5.0], "the gradient the hook saw when only the first tensor was used")
+
+
+@pytest.mark.doc("torch.autograd.graph.register_multi_grad_hook")
+@pytest.mark.change("multi-grad-hook-any-mode", side="before")
+def test_multi_grad_hook_takes_no_mode():
+    """register_multi_grad_hook takes no mode argument: mode='any' raises TypeError."""
+    first, second = _two_leaves_of_different_sizes()
+    with pytest.raises(TypeError, match="unexpected keyword argument 'mode'"):
+        torch.autograd.graph.register_multi_grad_hook((first, second), lambda grads: None, mode="any")

@@ -12,11 +12,13 @@ from .core import (
     ChangeBreakage,
     Tensor,
     copying,
+    deleting,
     function,
     legacy,
     legacy_keeps_python_types,
     method,
     returning_self,
+    setting,
 )
 
 
@@ -174,6 +176,13 @@ OPS_FILE = "specs/aliasing/test_view_ops.py"
 CONSTRUCTION_FILE = "specs/aliasing/test_construction.py"
 DETACH_FILE = "specs/aliasing/test_detach.py"
 TRANSFER_FILE = "specs/aliasing/test_device_transfer.py"
+
+
+def _swapping_data_only(first, second):
+    """A swap_tensors that exchanges the two tensors' data but leaves their classes and attributes where they were."""
+    first_data = first.data
+    first.data = second.data
+    second.data = first_data
 
 
 def _tensor_advising(order: str):
@@ -375,6 +384,11 @@ BREAKAGES: dict[str, Breakage] = {
         "tensor-of-a-tensor-warning-advice",
         before=function("tensor", _tensor_advising("detach().clone()")),
         after=function("tensor", _tensor_advising("clone().detach()")),
+    ),
+    "swap-tensors": ChangeBreakage(
+        "swap-tensors",
+        before=setting(torch.utils, "swap_tensors", _swapping_data_only),
+        after=deleting(torch.utils, "swap_tensors"),
     ),
     "legacy-keeps-ints": Breakage(
         legacy(legacy_keeps_python_types),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import inspect
+import re
 import threading
 import warnings
 
@@ -297,6 +298,81 @@ def _checkpoint_needing_a_function(original):
     return checkpoint
 
 
+def _resize_bumping_the_version(original):
+    """resize_ that counts a change of size as an in-place change, as 2.1 and later do."""
+
+    def resize_(self, *args, **kwargs):
+        size = self.shape
+        result = original(self, *args, **kwargs)
+        if self.shape != size:
+            with torch.no_grad():
+                self.add_(0)
+        return result
+
+    return resize_
+
+
+def _resize_through_data(original):
+    """resize_ applied to t.data, which has a version counter of its own, so t's counter is left alone."""
+
+    def resize_(self, *args, **kwargs):
+        data = self.data
+        original(data, *args, **kwargs)
+        self.data = data
+        return self
+
+    return resize_
+
+
+def _checkpoint_comparing_outputs(original):
+    """checkpoint whose function raises when a later call's output differs in shape, dtype or device from the first."""
+
+    def checkpoint(function, *args, **kwargs):
+        first = []
+
+        def compared(*inner, **inner_kwargs):
+            output = function(*inner, **inner_kwargs)
+            found = (output.shape, output.dtype, output.device)
+            if first and found != first[0]:
+                raise RuntimeError(
+                    "broken: torch.utils.checkpoint: Recomputed values for the following tensors have different "
+                    "metadata than during the forward pass."
+                )
+            first.append(found)
+            return output
+
+        return original(compared, *args, **kwargs)
+
+    return checkpoint
+
+
+def _checkpoint_without_determinism_check(original):
+    def checkpoint(function, *args, **kwargs):
+        if kwargs.get("use_reentrant") is False:
+            kwargs["determinism_check"] = "none"
+        return original(function, *args, **kwargs)
+
+    return checkpoint
+
+
+def _grad_error_reworded(pattern: str, replacement: str):
+    """autograd.grad whose RuntimeError has ``pattern`` replaced by ``replacement``, as another release words it."""
+
+    def make(original):
+        def grad(*args, **kwargs):
+            try:
+                return original(*args, **kwargs)
+            except RuntimeError as error:
+                reworded = re.sub(pattern, replacement, str(error))
+                if reworded == str(error):
+                    raise
+                raise RuntimeError(reworded) from None
+
+        return grad
+
+    return make
+
+
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     graph = torch.autograd.graph
@@ -389,6 +465,29 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             "checkpoint-decorator-form",
             before=function("checkpoint", _checkpoint_as_a_decorator, module=torch.utils.checkpoint),
             after=function("checkpoint", _checkpoint_needing_a_function, module=torch.utils.checkpoint),
+        ),
+        ChangeBreakage(
+            "resize-bumps-the-version-counter",
+            before=method("resize_", _resize_bumping_the_version),
+            after=method("resize_", _resize_through_data),
+        ),
+        ChangeBreakage(
+            "checkpoint-checks-recomputed-metadata",
+            before=function("checkpoint", _checkpoint_comparing_outputs, module=torch.utils.checkpoint),
+            after=function("checkpoint", _checkpoint_without_determinism_check, module=torch.utils.checkpoint),
+        ),
+        ChangeBreakage(
+            "grad-unused-input-error-names-its-index",
+            before=function(
+                "grad",
+                _grad_error_reworded("^One of the differentiated Tensors", "The differentiated Tensor at index 0"),
+                module=torch.autograd,
+            ),
+            after=function(
+                "grad",
+                _grad_error_reworded(r"^The differentiated Tensor at index \d+", "One of the differentiated Tensors"),
+                module=torch.autograd,
+            ),
         ),
     ]
     return {breakage.change: breakage for breakage in breakages}

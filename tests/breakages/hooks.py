@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+import torch.autograd.graph
 import torch.nn.modules.module as module_globals
 import torch.utils.hooks
 
@@ -12,6 +13,8 @@ from .core import (
     ChangeBreakage,
     Tensor,
     deleting,
+    dropping_keyword,
+    function,
     method,
     module_method,
     refusing_keyword,
@@ -140,6 +143,11 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             "full-backward-hook-output-only-warning",
             before=module_method("register_full_backward_hook", _full_backward_hook_warning_of_outputs),
             after=method("backward", silenced),
+        ),
+        "multi-grad-hook-any-mode": ChangeBreakage(
+            "multi-grad-hook-any-mode",
+            before=function("register_multi_grad_hook", dropping_keyword("mode"), module=torch.autograd.graph),
+            after=function("register_multi_grad_hook", refusing_keyword("mode"), module=torch.autograd.graph),
         ),
     }
 
