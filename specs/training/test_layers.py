@@ -195,3 +195,36 @@ def test_xavier_uniform_refills_only_the_weight_it_is_given_in_place():
     assert_equal(weight.unique().numel() > 100, True, "the values are drawn, not one constant")
     for untouched in (model[0].bias, model[1].weight, model[1].bias):
         assert_equal(bool((untouched == 7.0).all()), True, "another parameter kept its value 7")
+
+
+SEQUENCES_TO_PAD = (torch.tensor([1.0, 2.0, 3.0]), torch.tensor([4.0]))
+
+
+@pytest.mark.doc("torch.nn.utils.rnn.pad_sequence")
+@pytest.mark.change("pad-sequence-padding-side", side="before")
+def test_pad_sequence_takes_no_padding_side():
+    """pad_sequence always pads on the right and refuses a padding_side argument with TypeError."""
+    padded = torch.nn.utils.rnn.pad_sequence(list(SEQUENCES_TO_PAD), batch_first=True, padding_value=-1.0)
+    assert_values_equal(padded, torch.tensor([[1.0, 2.0, 3.0], [4.0, -1.0, -1.0]]))
+    with pytest.raises(TypeError, match=r"padding_side"):
+        torch.nn.utils.rnn.pad_sequence(list(SEQUENCES_TO_PAD), batch_first=True, padding_side="left")
+
+
+@pytest.mark.doc("torch.nn.utils.rnn.pad_sequence")
+@pytest.mark.change("pad-sequence-padding-side", side="after")
+def test_pad_sequence_pads_on_the_side_it_is_told():
+    """pad_sequence(padding_side="left") puts the padding before each shorter sequence; "right" is the default."""
+    pad_sequence = torch.nn.utils.rnn.pad_sequence
+    sequences = list(SEQUENCES_TO_PAD)
+    left = pad_sequence(sequences, batch_first=True, padding_value=-1.0, padding_side="left")
+    assert_values_equal(left, torch.tensor([[1.0, 2.0, 3.0], [-1.0, -1.0, 4.0]]))
+    time_first = pad_sequence(sequences, padding_value=-1.0, padding_side="left")
+    assert_values_equal(time_first, torch.tensor([[1.0, -1.0], [2.0, -1.0], [3.0, 4.0]]))
+    assert_values_equal(
+        pad_sequence(sequences, batch_first=True, padding_value=-1.0),
+        pad_sequence(sequences, batch_first=True, padding_value=-1.0, padding_side="right"),
+    )
+    assert_values_equal(
+        pad_sequence(sequences, batch_first=True, padding_value=-1.0),
+        torch.tensor([[1.0, 2.0, 3.0], [4.0, -1.0, -1.0]]),
+    )

@@ -81,6 +81,34 @@ def test_binary_cross_entropy_takes_probabilities_and_a_reduction():
     assert_close(F.binary_cross_entropy(probabilities, targets), expected.mean())
 
 
+BCE_PROBABILITIES = torch.tensor([0.9, 0.2], dtype=torch.float64)
+BCE_OUT_OF_RANGE_TARGETS = torch.tensor([1.5, -0.5], dtype=torch.float64)
+
+
+@pytest.mark.doc("torch.nn.functional.binary_cross_entropy")
+@pytest.mark.change("binary-cross-entropy-checks-target-range", side="before")
+def test_binary_cross_entropy_applies_its_formula_to_targets_outside_zero_one():
+    """binary_cross_entropy takes targets outside [0, 1] and applies its formula: the losses come out negative."""
+    targets = BCE_OUT_OF_RANGE_TARGETS
+    expected = -(targets * BCE_PROBABILITIES.log() + (1 - targets) * (1 - BCE_PROBABILITIES).log())
+    losses = F.binary_cross_entropy(BCE_PROBABILITIES, targets, reduction="none")
+    assert_close(losses, expected)
+    assert bool((losses < 0).all()), losses
+
+
+@pytest.mark.doc("torch.nn.functional.binary_cross_entropy")
+@pytest.mark.change("binary-cross-entropy-checks-target-range", side="after")
+def test_binary_cross_entropy_refuses_targets_outside_zero_one():
+    """binary_cross_entropy raises RuntimeError for a target above 1 or below 0; 0 and 1 themselves are accepted."""
+    for target in (torch.tensor([1.5, 0.0]), torch.tensor([1.0, -0.5])):
+        with pytest.raises(RuntimeError, match=r"all elements of target should be between 0 and 1"):
+            F.binary_cross_entropy(BCE_PROBABILITIES.float(), target)
+    assert_close(
+        F.binary_cross_entropy(BCE_PROBABILITIES, torch.tensor([1.0, 0.0], dtype=torch.float64), reduction="sum"),
+        -(torch.log(torch.tensor([0.9, 0.8], dtype=torch.float64))).sum(),
+    )
+
+
 @pytest.mark.doc("torch.nn.BCEWithLogitsLoss")
 def test_bce_with_logits_equals_bce_of_sigmoid_and_stays_exact_at_large_logits():
     """BCEWithLogitsLoss(z, y) equals BCELoss(sigmoid(z), y), but stays exact where sigmoid saturates to 1."""
@@ -89,6 +117,30 @@ def test_bce_with_logits_equals_bce_of_sigmoid_and_stays_exact_at_large_logits()
     huge = torch.tensor([200.0])
     assert_close(nn.BCEWithLogitsLoss()(huge, torch.zeros(1)), torch.tensor(200.0))
     assert_equal(nn.BCELoss()(torch.sigmoid(huge), torch.zeros(1)).item(), 100.0, "BCELoss at sigmoid(200) (clamped)")
+
+
+GAUSSIAN_MEANS = torch.tensor([[0.5, -1.0], [2.0, 0.0]], dtype=torch.float64)
+GAUSSIAN_TARGETS = torch.tensor([[1.0, 1.0], [-1.0, 0.5]], dtype=torch.float64)
+
+
+@pytest.mark.doc("torch.nn.functional.gaussian_nll_loss")
+@pytest.mark.change("gaussian-nll-loss-float-variance", side="before")
+def test_gaussian_nll_loss_needs_the_variance_as_a_tensor():
+    """gaussian_nll_loss refuses a Python float var: it reads var.size() and raises AttributeError."""
+    with pytest.raises(AttributeError, match=r"'float' object has no attribute 'size'"):
+        F.gaussian_nll_loss(GAUSSIAN_MEANS, GAUSSIAN_TARGETS, 0.25)
+
+
+@pytest.mark.doc("torch.nn.functional.gaussian_nll_loss")
+@pytest.mark.change("gaussian-nll-loss-float-variance", side="after")
+def test_gaussian_nll_loss_takes_a_float_variance_for_every_element():
+    """gaussian_nll_loss(mean, target, 0.25) is the loss with var 0.25 everywhere; a negative float raises ValueError."""
+    everywhere = torch.full_like(GAUSSIAN_MEANS, 0.25)
+    expected = 0.5 * (torch.log(everywhere) + (GAUSSIAN_MEANS - GAUSSIAN_TARGETS) ** 2 / everywhere)
+    assert_close(F.gaussian_nll_loss(GAUSSIAN_MEANS, GAUSSIAN_TARGETS, 0.25), expected.mean())
+    assert_close(F.gaussian_nll_loss(GAUSSIAN_MEANS, GAUSSIAN_TARGETS, 0.25, reduction="sum"), expected.sum())
+    with pytest.raises(ValueError, match=r"var has negative entry"):
+        F.gaussian_nll_loss(GAUSSIAN_MEANS, GAUSSIAN_TARGETS, -0.25)
 
 
 @pytest.mark.doc("torch.nn.functional.mse_loss")

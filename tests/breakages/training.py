@@ -810,9 +810,84 @@ def _scalar_products_outside_autocast(original):
     return call
 
 
+def _checking_bce_targets(original):
+    """F.binary_cross_entropy that refuses a target outside [0, 1]."""
+
+    def binary_cross_entropy(input, target, *args, **kwargs):
+        if bool(((target < 0) | (target > 1)).any()):
+            raise RuntimeError("all elements of target should be between 0 and 1")
+        return original(input, target, *args, **kwargs)
+
+    return binary_cross_entropy
+
+
+def _unchecked_bce_targets(original):
+    """F.binary_cross_entropy that applies its formula to a target outside [0, 1] instead of refusing it."""
+
+    def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+        if not bool(((target < 0) | (target > 1)).any()):
+            return original(input, target, weight, size_average, reduce, reduction)
+        losses = -(target * input.log().clamp(min=-100) + (1 - target) * (1 - input).log().clamp(min=-100))
+        losses = losses if weight is None else losses * weight
+        return {"none": losses, "sum": losses.sum()}.get(reduction, losses.mean())
+
+    return binary_cross_entropy
+
+
+def _gaussian_nll_loss_taking_floats(original):
+    """F.gaussian_nll_loss that takes a float var as that variance for every element."""
+
+    def gaussian_nll_loss(input, target, var, *args, **kwargs):
+        if isinstance(var, float):
+            if var < 0:
+                raise ValueError("var has negative entry/entries")
+            var = torch.full_like(input, var)
+        return original(input, target, var, *args, **kwargs)
+
+    return gaussian_nll_loss
+
+
+def _gaussian_nll_loss_refusing_floats(original):
+    """F.gaussian_nll_loss that fails on a float var, reading its size."""
+
+    def gaussian_nll_loss(input, target, var, *args, **kwargs):
+        if isinstance(var, float):
+            raise AttributeError("'float' object has no attribute 'size'")
+        return original(input, target, var, *args, **kwargs)
+
+    return gaussian_nll_loss
+
+
+def _pad_sequence_with_a_side(original):
+    """pad_sequence that takes padding_side, padding on the left by padding the reversed sequences."""
+
+    def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="right"):
+        if padding_side == "right":
+            return original(sequences, batch_first, padding_value)
+        reversed_sequences = [sequence.flip(0) for sequence in sequences]
+        return original(reversed_sequences, batch_first, padding_value).flip(1 if batch_first else 0)
+
+    return pad_sequence
+
+
 def _change_breakages() -> dict[str, ChangeBreakage]:
     """For each side of each change, the other side's behaviour."""
     return {
+        "pad-sequence-padding-side": ChangeBreakage(
+            "pad-sequence-padding-side",
+            before=function("pad_sequence", _pad_sequence_with_a_side, module=torch.nn.utils.rnn),
+            after=function("pad_sequence", refusing_keyword("padding_side"), module=torch.nn.utils.rnn),
+        ),
+        "gaussian-nll-loss-float-variance": ChangeBreakage(
+            "gaussian-nll-loss-float-variance",
+            before=_functional("gaussian_nll_loss", _gaussian_nll_loss_taking_floats),
+            after=_functional("gaussian_nll_loss", _gaussian_nll_loss_refusing_floats),
+        ),
+        "binary-cross-entropy-checks-target-range": ChangeBreakage(
+            "binary-cross-entropy-checks-target-range",
+            before=_functional("binary_cross_entropy", _checking_bce_targets),
+            after=_functional("binary_cross_entropy", _unchecked_bce_targets),
+        ),
         "cpu-autocast-float16": ChangeBreakage(
             "cpu-autocast-float16",
             before=function(
