@@ -52,3 +52,34 @@ def test_swap_tensors_refuses_tensors_with_different_slots():
 def test_torch_utils_has_no_swap_tensors():
     """torch.utils has no swap_tensors: tensor objects cannot exchange their contents."""
     assert_equal(hasattr(torch.utils, "swap_tensors"), False, "hasattr(torch.utils, 'swap_tensors')")
+
+
+def _leaf_used_by_a_live_graph():
+    """A leaf that requires grad, the loss of a graph that uses it (not yet run backward), and a tensor to swap in."""
+    leaf = torch.tensor([1.0, -2.0], requires_grad=True)
+    return leaf, (leaf * 2).sum(), torch.tensor([3.0, 4.0, 5.0])
+
+
+@pytest.mark.doc("torch.utils.swap_tensors")
+@pytest.mark.change("swap-tensors-leaf-held-by-grad-accumulator", side="after")
+def test_swap_tensors_swaps_a_leaf_a_live_graph_uses_and_poisons_that_graph():
+    """swap_tensors swaps a leaf a live graph still uses; backward through that graph then raises RuntimeError."""
+    leaf, loss, replacement = _leaf_used_by_a_live_graph()
+    torch.utils.swap_tensors(leaf, replacement)
+    assert_values_equal(leaf, torch.tensor([3.0, 4.0, 5.0]))
+    assert_equal((leaf.requires_grad, replacement.requires_grad), (False, True), "(leaf, replacement).requires_grad")
+    with pytest.raises(RuntimeError, match="AccumulateGrad node that was poisoned by swap_tensors"):
+        loss.backward()
+
+
+@pytest.mark.doc("torch.utils.swap_tensors")
+@pytest.mark.torch_version(">=2.3")
+@pytest.mark.change("swap-tensors-leaf-held-by-grad-accumulator", side="before")
+def test_swap_tensors_refuses_a_leaf_a_live_graph_uses():
+    """swap_tensors refuses a leaf a live graph still uses: RuntimeError 'Expected single reference', nothing swapped."""
+    leaf, loss, replacement = _leaf_used_by_a_live_graph()
+    with pytest.raises(RuntimeError, match="Expected single reference to a's Tensor object"):
+        torch.utils.swap_tensors(leaf, replacement)
+    assert_values_equal(leaf, torch.tensor([1.0, -2.0]))
+    loss.backward()
+    assert_values_equal(leaf.grad, torch.tensor([2.0, 2.0]))

@@ -518,3 +518,45 @@ def test_a_numpy_bool_scalar_is_read_as_an_integer_index():
             (TypeError, DeprecationWarning), match=r"'(numpy\.bool|np\.bool_)' .*interpreted as an (integer|index)"
         ):
             torch.tensor(np.bool_(True))
+
+
+# Each sparse constructor, called without check_invariants, and the dense tensor it builds.
+SPARSE_CONSTRUCTIONS = {
+    "coo": lambda: torch.sparse_coo_tensor(torch.tensor([[0, 1], [2, 0]]), torch.tensor([-1.5, 2.0]), (2, 3)),
+    "csr": lambda: torch.sparse_csr_tensor(
+        torch.tensor([0, 1, 2]), torch.tensor([2, 0]), torch.tensor([-1.5, 2.0]), (2, 3)
+    ),
+}
+SPARSE_DENSE = [[0.0, 0.0, -1.5], [2.0, 0.0, 0.0]]
+
+
+def _invariant_check_warnings(construct) -> list[str]:
+    """The UserWarnings about sparse invariant checks that one call of ``construct`` gives, every warning shown."""
+    shown = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            built = construct()
+    finally:
+        torch.set_warn_always(shown)
+    assert_values_equal(built.to_dense(), torch.tensor(SPARSE_DENSE))
+    messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    return [message[:47] for message in messages if message.startswith("Sparse invariant checks")]
+
+
+@pytest.mark.doc("torch.sparse.check_sparse_tensor_invariants")
+@pytest.mark.parametrize("layout", SPARSE_CONSTRUCTIONS)
+@pytest.mark.change("sparse-constructors-implicit-invariant-checks-warning", side="after")
+def test_sparse_constructors_warn_that_invariant_checks_are_implicitly_disabled(layout):
+    """A sparse constructor called without check_invariants warns UserWarning that invariant checks are off."""
+    expected = ["Sparse invariant checks are implicitly disabled"]
+    assert_equal(_invariant_check_warnings(SPARSE_CONSTRUCTIONS[layout]), expected, "the invariant check warnings")
+
+
+@pytest.mark.doc("torch.sparse.check_sparse_tensor_invariants")
+@pytest.mark.parametrize("layout", SPARSE_CONSTRUCTIONS)
+@pytest.mark.change("sparse-constructors-implicit-invariant-checks-warning", side="before")
+def test_sparse_constructors_say_nothing_of_invariant_checks(layout):
+    """A sparse constructor called without check_invariants gives no warning about invariant checks."""
+    assert_equal(_invariant_check_warnings(SPARSE_CONSTRUCTIONS[layout]), [], "the invariant check warnings")

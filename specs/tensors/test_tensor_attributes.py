@@ -709,3 +709,22 @@ def test_isinf_and_isfinite_refuse_a_float8_without_infinity(operation, name, sc
     values = torch.tensor([-2.5, 0.0, 1.5, math.nan]).to(getattr(torch, name))
     with pytest.raises(RuntimeError, match=re.escape(f"\"{operation}\" not implemented for '{scalar_type}'")):
         getattr(torch, operation)(values)
+
+
+@pytest.mark.doc("torch.isfinite")
+@pytest.mark.change("isfinite-float8-e8m0fnu-nan", side="after")
+def test_isfinite_of_float8_e8m0fnu_is_false_at_nan():
+    """isfinite of a float8_e8m0fnu tensor is False at NaN and True at its finite powers of two."""
+    values = torch.tensor([0.5, math.nan, 4.0]).to(torch.float8_e8m0fnu)
+    assert_values_equal(torch.isnan(values), torch.tensor([False, True, False]))
+    assert_values_equal(torch.isfinite(values), torch.tensor([True, False, True]))
+
+
+@pytest.mark.doc("torch.isfinite")
+@pytest.mark.torch_version(">=2.7")
+@pytest.mark.change("isfinite-float8-e8m0fnu-nan", side="before")
+def test_isfinite_of_float8_e8m0fnu_is_true_even_at_nan():
+    """isfinite of a float8_e8m0fnu tensor is True everywhere, at NaN too, though isnan finds the NaN."""
+    values = torch.tensor([0.5, math.nan, 4.0]).to(torch.float8_e8m0fnu)
+    assert_values_equal(torch.isnan(values), torch.tensor([False, True, False]))
+    assert_values_equal(torch.isfinite(values), torch.tensor([True, True, True]))

@@ -185,6 +185,18 @@ def _swapping_data_only(first, second):
     second.data = first_data
 
 
+def _refusing_leaves_that_require_grad(original):
+    """A swap_tensors that refuses any leaf requiring grad, as if a graph's AccumulateGrad node always held one."""
+
+    def swap(first, second):
+        for tensor in (first, second):
+            if tensor.requires_grad and tensor.grad_fn is None:
+                raise RuntimeError("Expected single reference to a's Tensor object but got 2")
+        return original(first, second)
+
+    return swap
+
+
 def _tensor_advising(order: str):
     """torch.tensor whose copy-construct warning recommends ``sourceTensor.<order>``, as the other releases' does."""
 
@@ -384,6 +396,11 @@ BREAKAGES: dict[str, Breakage] = {
         "tensor-of-a-tensor-warning-advice",
         before=function("tensor", _tensor_advising("detach().clone()")),
         after=function("tensor", _tensor_advising("clone().detach()")),
+    ),
+    "swap-tensors-leaf-held-by-grad-accumulator": ChangeBreakage(
+        "swap-tensors-leaf-held-by-grad-accumulator",
+        before=setting(torch.utils, "swap_tensors", _swapping_data_only),
+        after=function("swap_tensors", _refusing_leaves_that_require_grad, module=torch.utils),
     ),
     "swap-tensors": ChangeBreakage(
         "swap-tensors",

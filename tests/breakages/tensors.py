@@ -34,6 +34,7 @@ from .core import (
     returning_self,
     setting,
     silenced,
+    warning_first,
 )
 
 CREATION = "specs/tensors/test_creation.py"
@@ -204,6 +205,21 @@ def _float8_upcast(original):
     return check
 
 
+def _isfinite_of_e8m0(at_nan: bool):
+    """torch.isfinite that answers ``at_nan`` at the NaNs of a float8_e8m0fnu tensor, as the other releases' does."""
+
+    def make(original):
+        def isfinite(input, *args, **kwargs):
+            if input.dtype is getattr(torch, "float8_e8m0fnu", None):
+                nan = torch.isnan(input)
+                return torch.where(nan, torch.full_like(nan, at_nan), original(input.float(), *args, **kwargs))
+            return original(input, *args, **kwargs)
+
+        return isfinite
+
+    return make
+
+
 def _float8_refused(name: str):
     def make(original):
         def check(input, *args, **kwargs):
@@ -292,6 +308,21 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             after=combined(
                 function("isinf", _float8_refused("isinf")), function("isfinite", _float8_refused("isfinite"))
             ),
+        ),
+        "isfinite-float8-e8m0fnu-nan": ChangeBreakage(
+            "isfinite-float8-e8m0fnu-nan",
+            before=function("isfinite", _isfinite_of_e8m0(at_nan=False)),
+            after=function("isfinite", _isfinite_of_e8m0(at_nan=True)),
+        ),
+        "sparse-constructors-implicit-invariant-checks-warning": ChangeBreakage(
+            "sparse-constructors-implicit-invariant-checks-warning",
+            before=combined(
+                *(
+                    function(name, warning_first("Sparse invariant checks are implicitly disabled. Memory errors"))
+                    for name in ("sparse_coo_tensor", "sparse_csr_tensor")
+                )
+            ),
+            after=combined(*(function(name, silenced) for name in ("sparse_coo_tensor", "sparse_csr_tensor"))),
         ),
         "numpy-bool-scalar-converts": ChangeBreakage(
             "numpy-bool-scalar-converts",
