@@ -1056,7 +1056,9 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
             ),
         ),
         "rms-norm-layer": ChangeBreakage(
-            "rms-norm-layer", before=setting(nn, "RMSNorm", nn.LayerNorm), after=deleting(nn, "RMSNorm")
+            "rms-norm-layer",
+            before=setting(nn, "RMSNorm", nn.LayerNorm),
+            after=combined(deleting(nn, "RMSNorm"), deleting(F, "rms_norm"), deleting(torch, "rms_norm")),
         ),
         "rnn-input-dimension-value-error": ChangeBreakage(
             "rnn-input-dimension-value-error",
