@@ -28,6 +28,7 @@ from .core import (
     method,
     module_method,
     refusing_keyword,
+    reraising_as,
     setting,
     silenced,
 )
@@ -858,18 +859,6 @@ def _sparse_transposed(value):
     return value.t().coalesce() if isinstance(value, torch.Tensor) and value.is_sparse else value
 
 
-def _load_refusing_with_a_runtime_error(original):
-    """torch.load whose weights_only refusal is a RuntimeError with the same words instead of an UnpicklingError."""
-
-    def load(f, *args, **kwargs):
-        try:
-            return original(f, *args, **kwargs)
-        except pickle.UnpicklingError as refused:
-            raise RuntimeError(str(refused)) from None
-
-    return load
-
-
 def _weights_only_modules_without_their_state(original):
     """torch.load(weights_only=True) that rebuilds an allowed module's class but not its saved attributes."""
 
@@ -926,7 +915,7 @@ BREAKAGES.update(
             ),
         ),
         "weights-only-refuses-with-a-runtime-error": Breakage(
-            function("load", _load_refusing_with_a_runtime_error),
+            function("load", reraising_as(pickle.UnpicklingError, RuntimeError)),
             WHOLE_MODULE,
             (
                 "test_weights_only_refuses_a_pickle_that_would_run_code",

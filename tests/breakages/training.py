@@ -26,6 +26,7 @@ from .core import (
     method,
     module_method,
     refusing_keyword,
+    reraising_as,
     setting,
     silenced,
     warning_first,
@@ -675,19 +676,11 @@ def _adaptive_pool_with_disjoint_windows(original):
     return pool
 
 
-def _no_group_error_as(exception: type[Exception]):
-    """get_rank and get_world_size whose error without a default group is re-raised as ``exception``."""
-
-    def make(original):
-        def ask(*args, **kwargs):
-            try:
-                return original(*args, **kwargs)
-            except (RuntimeError, ValueError) as error:
-                raise exception(str(error)) from None
-
-        return ask
-
-    return combined(*(function(name, make, module=dist) for name in ("get_rank", "get_world_size")))
+def _no_group_error_as(caught: type[Exception], raised: type[Exception]):
+    """get_rank and get_world_size whose ``caught`` error without a default group is re-raised as ``raised``."""
+    return combined(
+        *(function(name, reraising_as(caught, raised), module=dist) for name in ("get_rank", "get_world_size"))
+    )
 
 
 def _sampler_in_contiguous_blocks(original):
@@ -931,8 +924,8 @@ def _change_breakages() -> dict[str, ChangeBreakage]:
         ),
         "no-default-group-value-error": ChangeBreakage(
             "no-default-group-value-error",
-            before=_no_group_error_as(ValueError),
-            after=_no_group_error_as(RuntimeError),
+            before=_no_group_error_as(RuntimeError, ValueError),
+            after=_no_group_error_as(ValueError, RuntimeError),
         ),
         "cyclic-lr-cycles-adam-beta1": ChangeBreakage(
             "cyclic-lr-cycles-adam-beta1",
