@@ -122,7 +122,7 @@ def _broken_torch(monkeypatch, breakage_name):
         pytest.exit(
             f"{breakage_name} leaves torch changed after it is undone ({error!r}): a breakage changes torch only "
             "through the monkeypatch it is given, and one replacing a sequence method of torch.Tensor is made with "
-            "breakages.core.method, which marks it as lingering",
+            "the makers in breakages.core (method, setting, ...), which mark it as lingering",
             returncode=3,
         )
 
@@ -478,5 +478,8 @@ def test_replacing_a_sequence_method_of_tensor_marks_a_breakage_as_lingering():
     assert core.lingers(getitem)
     assert not core.lingers(add)
     assert not core.lingers(core.method("__len__", core.copying)), "__len__ is torch.Tensor's own: undoing restores it"
+    assert core.lingers(core.setting(torch.Tensor, "__setitem__", None)), "however the method is replaced"
+    assert core.lingers(core.module_method("__getitem__", core.copying, owner=torch.Tensor))
+    assert not core.lingers(core.module_method("__getitem__", core.copying, owner=torch.nn.ModuleList))
     assert core.lingers(core.combined(add, getitem))
     assert not core.lingers(core.combined(add, add))

@@ -83,15 +83,22 @@ def deleting(target: object, name: str) -> Callable:
     return lambda monkeypatch: monkeypatch.delattr(target, name)
 
 
+def _marked(target: object, name: str, apply: Callable) -> Callable:
+    """``apply``, marked as lingering where it replaces a sequence method a Tensor class inherits from C."""
+    inherited = isinstance(target, type) and issubclass(target, Tensor) and name not in vars(target)
+    return lingering(apply) if name in SEQUENCE_METHODS and inherited else apply
+
+
 def _replace(target: object, name: str, make_replacement: Callable[[Callable], Callable]) -> Callable:
     """A breakage that swaps ``target.name`` for ``make_replacement(original)``."""
-    return lambda monkeypatch: monkeypatch.setattr(target, name, make_replacement(getattr(target, name)))
+    return _marked(
+        target, name, lambda monkeypatch: monkeypatch.setattr(target, name, make_replacement(getattr(target, name)))
+    )
 
 
 def method(name: str, make_replacement: Callable) -> Callable:
     """Break ``torch.Tensor.<name>``."""
-    apply = _replace(Tensor, name, make_replacement)
-    return lingering(apply) if name in SEQUENCE_METHODS and name not in vars(Tensor) else apply
+    return _replace(Tensor, name, make_replacement)
 
 
 def function(name: str, make_replacement: Callable, *, module: object = torch) -> Callable:
@@ -101,7 +108,7 @@ def function(name: str, make_replacement: Callable, *, module: object = torch) -
 
 def setting(target: object, name: str, value: object) -> Callable:
     """A breakage that sets ``target.name`` to ``value``, adding the attribute if torch does not have it."""
-    return lambda monkeypatch: monkeypatch.setattr(target, name, value, raising=False)
+    return _marked(target, name, lambda monkeypatch: monkeypatch.setattr(target, name, value, raising=False))
 
 
 def module_method(name: str, make_replacement: Callable, owner: type = torch.nn.Module) -> Callable:
